@@ -1,0 +1,19 @@
+import { ClientCommand, ErrorEvent, errorEvent } from './frames';
+import { cleanText, codePointLength } from './sanitize';
+
+/**
+ * Turns what a user typed into a `say` command, the same way for both wire modes: the text is cleaned
+ * of control and bidi characters, blank text is `null` (nothing to send), and over-long text is an error.
+ */
+export function sayCommand(raw: string, maxMessageLength: number): ClientCommand | ErrorEvent | null {
+  const text = cleanText(raw);
+  if (text.trim().length === 0) return null;
+  const length = codePointLength(text);
+  if (length > maxMessageLength) {
+    return errorEvent(
+      'message_too_long',
+      `message too long: the limit is ${maxMessageLength} characters (yours has ${length}); it was not sent`,
+    );
+  }
+  return { type: 'say', text };
+}

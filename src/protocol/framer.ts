@@ -59,7 +59,9 @@ export class LineFramer {
 
   /** The peer finished sending: a last line without a newline still counts as a frame. */
   end(emit: (output: FramerOutput) => void): void {
-    if (!this.discarding && this.heldBytes > 0) this.completeLine(emit);
+    // Through `hold`, so the last line gets the same size check as a terminated one: an open line may
+    // hold one byte past the limit (room for the `\r` of a `\r\n`), which is only allowed if it is a `\r`.
+    if (!this.discarding && this.heldBytes > 0) this.hold(Buffer.alloc(0), emit, true);
     this.reset();
   }
 

@@ -48,7 +48,10 @@ export function checkName(requested: string): NameCheck {
 
 /** The case-insensitive identity of a valid name. */
 export function nameKey(name: string): string {
-  return name.toLowerCase().normalize('NFC');
+  // Lower-casing alone is not case-insensitive: 'ΑΣ' lower-cases to 'ας' (final sigma) but 'ασ' to 'ασ',
+  // 'ß' stays 'ß' while its capital is 'SS', 'ſ' and 'ı' stay apart from 's' and 'i'. Going through
+  // the upper case (which JavaScript has in full, unlike Unicode case folding) merges all of these.
+  return name.toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
 }
 
 /** Makes a rejected name printable in an error message without letting it control the terminal. */

@@ -83,8 +83,6 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     connection.greet();
     connections$.next({ id: connection.id, input$: connection.input$ });
   });
-  // Errors after listening (accept failures such as EMFILE) must not crash the process.
-  server.on('error', (err: NodeJS.ErrnoException) => log.error(`server error: ${err.code ?? err.message}`));
 
   return {
     listen() {
@@ -93,6 +91,8 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
+          // Errors after listening (accept failures such as EMFILE) must not crash the process.
+          server.on('error', (err: NodeJS.ErrnoException) => log.error(`server error: ${err.code ?? err.message}`));
           const address = server.address() as AddressInfo;
           log.info(`listening on ${formatAddress(address)}`);
           resolve(address);

@@ -1,0 +1,94 @@
+import { createServer, Server } from 'net';
+import { CliProcess } from '../support/cli-process';
+import { eventually, LineClient } from '../support/line-client';
+
+describe('chat serve (the real process)', () => {
+  const processes: CliProcess[] = [];
+  const clients: LineClient[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+    for (const process of processes.splice(0)) process.kill();
+  });
+
+  it('on SIGINT tells every client it is shutting down, closes their sockets and exits 0', async () => {
+    const { process: serve, port } = await CliProcess.serve();
+    processes.push(serve);
+    const text = await LineClient.textUser(port, 'alice');
+    const json = await LineClient.jsonUser(port, 'bob');
+    clients.push(text, json);
+    serve.child.kill('SIGINT');
+    await text.waitForLine((line) => line.includes('shutting down'));
+    expect(await json.waitForJson((frame) => frame.type === 'bye')).toMatchObject({ reason: 'shutdown' });
+    await Promise.all([text.waitForClose(), json.waitForClose()]);
+    expect(await serve.exited).toBe(0);
+    expect(serve.stderr).toMatch(/SIGINT received, shutting down/);
+  });
+
+  it('exits 0 on SIGTERM too', async () => {
+    const { process: serve } = await CliProcess.serve();
+    processes.push(serve);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
+  it('logs where it listens, and each client address on connect and disconnect', async () => {
+    const { process: serve, port } = await CliProcess.serve();
+    processes.push(serve);
+    const alice = await LineClient.textUser(port, 'alice');
+    const local = `127.0.0.1:${alice.socket.localPort}`;
+    alice.send('{quit}');
+    await alice.waitForClose();
+    await eventually(() => serve.stderr.includes(`disconnect ${local}`), 'the disconnect log line');
+    expect(serve.stderr).toContain(`connect ${local}`);
+    expect(serve.stderr).toContain('alice joined');
+    expect(serve.stderr).toContain('alice left (quit)');
+  });
+
+  it('says in one line that the port is in use and exits 1', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const serve = CliProcess.run(['serve', '--port', String(port)]);
+      processes.push(serve);
+      expect(await serve.exited).toBe(1);
+      expect(serve.stderr.trim()).toBe(`chat serve: port ${port} is already in use on 127.0.0.1`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.each([
+    [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
+    [['serve', '--max-frame-bytes', '0'], /--max-frame-bytes must be a whole number above 0/],
+    [['serve', '--log-level', 'loud'], /Invalid values/],
+    [['serve', '--no-such-flag'], /Unknown argument/],
+  ])('rejects %j with a message and a non-zero exit', async (args, message) => {
+    const serve = CliProcess.run(args);
+    processes.push(serve);
+    expect(await serve.exited).not.toBe(0);
+    expect(serve.stderr).toMatch(message);
+  });
+
+  it('reads flags from CHAT_* environment variables', async () => {
+    const free: Server = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as { port: number }).port;
+    await new Promise((resolve) => free.close(resolve));
+    const serve = CliProcess.run(['serve'], { CHAT_PORT: String(port), CHAT_MAX_MESSAGE_LENGTH: '5' });
+    processes.push(serve);
+    await eventually(() => serve.stderr.includes(`listening on 127.0.0.1:${port}`), 'chat serve to listen on CHAT_PORT');
+    const alice = await LineClient.textUser(port, 'alice');
+    clients.push(alice);
+    alice.send('123456');
+    expect(await alice.waitForLine((line) => line.includes('too long'))).toContain('the limit is 5 characters');
+  });
+
+  it('--help lists every flag', async () => {
+    const help = CliProcess.run(['serve', '--help']);
+    expect(await help.exited).toBe(0);
+    for (const flag of ['--host', '--port', '--max-frame-bytes', '--max-message-length', '--close-grace-ms', '--log-level']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+});

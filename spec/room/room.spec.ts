@@ -1,4 +1,4 @@
-import { filter, map, Observable } from 'rxjs';
+import { filter, map, Observable, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionInput, ConnectionSource } from '../../src/room/events';
 import { createRoom, Room } from '../../src/room/room';
@@ -350,6 +350,26 @@ describe('room', () => {
         map((t) => `${[...t.state.users.values()].map((u) => u.name).join(',')}|${t.state.nextMessageId}|${t.deliveries.length}`),
       );
       expectObservable(summary$).toBe(expected, { a: 'alice|1|2', b: 'alice|2|1', c: '|2|1' });
+    });
+  });
+
+  it('finishes delivering one input to every subscriber before it takes an input caused by that delivery', () => {
+    createTestScheduler().run(({ hot, cold, expectObservable }) => {
+      // bob's "connection" answers alice's message the moment it is delivered, as a bot (or a socket
+      // closing on a goodbye) would: that answer must wait until everyone has seen alice's message.
+      const alice = hot('-a---x', { a: hello('alice'), x: say('ping') });
+      const bob = new Subject<ConnectionInput>();
+      const expected = ' -----(xy)';
+
+      const room = createRoom(cold('(ab)', { a: conn(1, alice), b: conn(2, bob) }));
+      const messages$ = received$(room).pipe(onlyMessages);
+      messages$.subscribe((delivery) => {
+        if (delivery.event.type === 'message' && delivery.event.from === 'alice') bob.next(say('pong'));
+      });
+      hot('---b', { b: hello('bob') }).subscribe((input) => bob.next(input));
+
+      const values = { x: to([1, 2], message('alice', 'ping', 5, 1)), y: to([1, 2], message('bob', 'pong', 5, 2)) };
+      expectObservable(messages$).toBe(expected, values);
     });
   });
 

@@ -8,7 +8,7 @@ const config: Config = {
   // Integration specs start real servers and child processes; a slow 2-core CI machine needs room.
   testTimeout: 30_000,
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
 };
 

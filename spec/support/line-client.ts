@@ -28,6 +28,11 @@ export class LineClient {
     });
   }
 
+  /** Wraps a socket that is already connected (a TLS socket, say). */
+  static fromSocket(socket: Socket): LineClient {
+    return new LineClient(socket);
+  }
+
   static open(port: number, host = '127.0.0.1'): Promise<LineClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, host);

@@ -1,14 +1,25 @@
+import { readFileSync } from 'fs';
 import type { Argv } from 'yargs';
 import {
+  DEFAULT_BURST,
   DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_LENGTH,
+  DEFAULT_MAX_PER_IP,
+  DEFAULT_PING_INTERVAL_SECONDS,
+  DEFAULT_PING_TIMEOUT_SECONDS,
   DEFAULT_PORT,
+  DEFAULT_RATE_PER_SECOND,
+  DEFAULT_REGISTER_TIMEOUT_SECONDS,
+  DEFAULT_SEND_QUEUE_BYTES,
+  DEFAULT_SLOW_TIMEOUT_SECONDS,
 } from '../protocol/limits';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
-import { positiveInteger, portNumber } from './validate';
+import { positiveInteger, positiveNumber, portNumber } from './validate';
 
 /** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
 export function serveOptions(yargs: Argv) {
@@ -18,6 +29,23 @@ export function serveOptions(yargs: Argv) {
     .option('max-frame-bytes', { type: 'number', default: DEFAULT_MAX_FRAME_BYTES, describe: 'Longest line a client may send, in bytes', coerce: positiveInteger('--max-frame-bytes') })
     .option('max-message-length', { type: 'number', default: DEFAULT_MAX_MESSAGE_LENGTH, describe: 'Longest chat message, in characters', coerce: positiveInteger('--max-message-length') })
     .option('close-grace-ms', { type: 'number', default: DEFAULT_CLOSE_GRACE_MS, describe: 'How long a closing client may take to hang up before it is cut off, in ms', coerce: positiveInteger('--close-grace-ms') })
+    .option('send-queue-bytes', { type: 'number', default: DEFAULT_SEND_QUEUE_BYTES, describe: 'Output a slow client may have waiting before its oldest messages are dropped, in bytes', coerce: positiveInteger('--send-queue-bytes') })
+    .option('slow-timeout', { type: 'number', default: DEFAULT_SLOW_TIMEOUT_SECONDS, describe: 'Seconds a client may stay behind before it is disconnected as too slow', coerce: positiveNumber('--slow-timeout') })
+    .option('rate', { type: 'number', default: DEFAULT_RATE_PER_SECOND, describe: 'Lines a client may send per second, sustained', coerce: positiveNumber('--rate') })
+    .option('burst', { type: 'number', default: DEFAULT_BURST, describe: 'Lines a client may send at once (a paste) before --rate applies', coerce: positiveInteger('--burst') })
+    .option('flood-disconnect-after', { type: 'number', default: DEFAULT_FLOOD_DISCONNECT_AFTER, describe: 'Lines refused for flooding before the client is disconnected', coerce: positiveInteger('--flood-disconnect-after') })
+    .option('register-timeout', { type: 'number', default: DEFAULT_REGISTER_TIMEOUT_SECONDS, describe: 'Seconds a new connection has to choose a name', coerce: positiveNumber('--register-timeout') })
+    .option('ping-interval', { type: 'number', default: DEFAULT_PING_INTERVAL_SECONDS, describe: 'Seconds of silence before a JSON client is pinged', coerce: positiveNumber('--ping-interval') })
+    .option('ping-timeout', { type: 'number', default: DEFAULT_PING_TIMEOUT_SECONDS, describe: 'Seconds a JSON client has to answer a ping', coerce: positiveNumber('--ping-timeout') })
+    .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'Most connections at once', coerce: positiveInteger('--max-connections') })
+    .option('max-per-ip', { type: 'number', default: DEFAULT_MAX_PER_IP, describe: 'Most connections from one IP address', coerce: positiveInteger('--max-per-ip') })
+    .option('exempt-loopback', { type: 'boolean', default: true, describe: 'Exempt 127.0.0.1 and ::1 from --max-per-ip (--no-exempt-loopback caps them too)' })
+    .option('tls-cert', { type: 'string', describe: 'Serve TLS with this certificate (PEM file); needs --tls-key' })
+    .option('tls-key', { type: 'string', describe: 'Private key (PEM file) for --tls-cert' })
+    .check((args) => {
+      if (Boolean(args.tlsCert) !== Boolean(args.tlsKey)) throw new Error('--tls-cert and --tls-key go together: give both or neither');
+      return true;
+    })
     .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'How much to log to stderr' });
 }
 
@@ -26,28 +54,44 @@ type ServeArgs = Awaited<ReturnType<typeof serveOptions>['argv']>;
 /** Runs the server until SIGINT or SIGTERM, then says goodbye to everyone and exits 0. */
 export async function serve(args: ServeArgs): Promise<void> {
   const log = createLogger(args.logLevel as LogLevel);
-  const server = createChatServer({
-    host: args.host,
-    port: args.port,
-    maxFrameBytes: args.maxFrameBytes,
-    maxMessageLength: args.maxMessageLength,
-    closeGraceMs: args.closeGraceMs,
-    logger: log,
-  });
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (args.tlsCert && args.tlsKey) {
+    try {
+      tls = { cert: readFileSync(args.tlsCert), key: readFileSync(args.tlsKey) };
+    } catch (err) {
+      process.stderr.write(`chat serve: cannot read the TLS certificate or key: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
+  let server;
   try {
-    await server.listen();
+    server = createChatServer({
+      host: args.host,
+      port: args.port,
+      maxFrameBytes: args.maxFrameBytes,
+      maxMessageLength: args.maxMessageLength,
+      closeGraceMs: args.closeGraceMs,
+      sendQueueBytes: args.sendQueueBytes,
+      slowTimeoutMs: args.slowTimeout * 1000,
+      ratePerSecond: args.rate,
+      burst: args.burst,
+      floodDisconnectAfter: args.floodDisconnectAfter,
+      registerTimeoutMs: args.registerTimeout * 1000,
+      pingIntervalMs: args.pingInterval * 1000,
+      pingTimeoutMs: args.pingTimeout * 1000,
+      maxConnections: args.maxConnections,
+      maxPerIp: args.maxPerIp,
+      exemptLoopback: args.exemptLoopback,
+      tls,
+      logger: log,
+    });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const where = `${args.host}:${args.port}`;
-    const why =
-      code === 'EADDRINUSE' ? `port ${args.port} is already in use on ${args.host}`
-      : code === 'EACCES' ? `permission denied to listen on ${where}`
-      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? `${args.host} is not an address of this machine`
-      : `cannot listen on ${where}: ${(err as Error).message}`;
-    process.stderr.write(`chat serve: ${why}\n`);
+    // A certificate and key that do not parse or do not match are reported here by Node.
+    process.stderr.write(`chat serve: invalid TLS certificate or key: ${(err as Error).message}\n`);
     process.exit(1);
   }
-
+  // Handlers go in before listening: a signal that arrives as soon as we announce the port must
+  // still get the orderly shutdown, not the default action.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -59,4 +103,25 @@ export async function serve(args: ServeArgs): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    await server.listen();
+  } catch (err) {
+    process.stderr.write(`chat serve: ${describeListenError(err as NodeJS.ErrnoException, args.host, args.port)}\n`);
+    process.exit(1);
+  }
+}
+
+function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use on ${host}`;
+    case 'EACCES':
+      return `permission denied to listen on ${host}:${port}`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `${host} is not an address of this machine`;
+    default:
+      return `cannot listen on ${host}:${port}: ${err.message}`;
+  }
 }

@@ -1,3 +1,5 @@
+import { isIP } from 'net';
+
 /** Argument checks shared by the commands: each throws a message yargs prints with the usage. */
 
 export function portNumber(value: number): number {
@@ -10,6 +12,39 @@ export function portNumber(value: number): number {
 export function positiveInteger(flag: string) {
   return (value: number): number => {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number above 0 (got ${String(value)})`);
+    return value;
+  };
+}
+
+/** A port to connect to: unlike a listening port, 0 means nothing. `what` names it in the message. */
+export function serverPort(value: number, what = '--port'): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${what} must be a whole number from 1 to 65535 (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** One DNS label: letters, digits and inner hyphens, at most 63 characters. */
+const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** Longest DNS name, in characters. */
+const MAX_HOST_NAME_LENGTH = 253;
+
+/** An address to connect to: an IPv4 or IPv6 address, or a host name. `what` names it in the message. */
+export function hostAddress(value: string, what = '--host'): string {
+  const host = String(value).trim();
+  const bracketless = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(bracketless) !== 0) return bracketless;
+  const isName = host.length > 0 && host.length <= MAX_HOST_NAME_LENGTH && host.replace(/\.$/, '').split('.').every((label) => HOST_LABEL.test(label));
+  if (!isName) {
+    throw new Error(`${what} must be an IP address or a host name such as 127.0.0.1 or localhost (got ${JSON.stringify(String(value).slice(0, 80))})`);
+  }
+  return host;
+}
+
+export function positiveNumber(flag: string) {
+  return (value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number above 0 (got ${String(value)})`);
     return value;
   };
 }

@@ -11,7 +11,13 @@ export type ClientCommand =
   | { readonly type: 'quit' };
 
 /** Why a user left the room. */
-export type LeaveReason = 'quit' | 'disconnect' | 'error' | 'shutdown';
+export type LeaveReason = 'quit' | 'disconnect' | 'error' | 'shutdown' | 'too_slow' | 'flood' | 'timeout';
+
+/**
+ * Frames about the connection itself, answered by the connection and never seen by the room:
+ * the JSON heartbeat. Any frame proves the peer alive; `ping` asks for a `pong`.
+ */
+export type TransportFrame = { readonly type: 'ping' } | { readonly type: 'pong' };
 
 /** Machine-readable error codes, sent in JSON `error` frames. */
 export type ErrorCode =
@@ -23,7 +29,11 @@ export type ErrorCode =
   | 'bad_utf8'
   | 'frame_too_large'
   | 'message_too_long'
-  | 'unknown_type';
+  | 'unknown_type'
+  | 'rate_limited'
+  | 'register_timeout'
+  | 'server_full'
+  | 'not_chat';
 
 export interface WelcomeEvent {
   readonly type: 'welcome';
@@ -35,6 +45,8 @@ export interface ErrorEvent {
   readonly type: 'error';
   readonly code: ErrorCode;
   readonly message: string;
+  /** For `rate_limited`: milliseconds until a frame will be accepted again. */
+  readonly retryAfterMs?: number;
 }
 export interface JoinedEvent {
   readonly type: 'joined';
@@ -56,13 +68,33 @@ export interface MessageEvent {
 }
 export interface ByeEvent {
   readonly type: 'bye';
-  readonly reason: 'quit' | 'shutdown';
+  readonly reason: 'quit' | 'shutdown' | 'too_slow' | 'flood' | 'timeout' | 'register_timeout' | 'server_full' | 'not_chat';
   readonly message: string;
+}
+/** This connection was too slow to read, and `missed` chat messages were dropped for it here. */
+export interface GapEvent {
+  readonly type: 'gap';
+  readonly missed: number;
+}
+export interface PingEvent {
+  readonly type: 'ping';
+}
+export interface PongEvent {
+  readonly type: 'pong';
 }
 
 /** What the server sends to a client. */
-export type ServerEvent = WelcomeEvent | ErrorEvent | JoinedEvent | LeftEvent | MessageEvent | ByeEvent;
+export type ServerEvent =
+  | WelcomeEvent
+  | ErrorEvent
+  | JoinedEvent
+  | LeftEvent
+  | MessageEvent
+  | ByeEvent
+  | GapEvent
+  | PingEvent
+  | PongEvent;
 
-export function errorEvent(code: ErrorCode, message: string): ErrorEvent {
-  return { type: 'error', code, message };
+export function errorEvent(code: ErrorCode, message: string, retryAfterMs?: number): ErrorEvent {
+  return retryAfterMs === undefined ? { type: 'error', code, message } : { type: 'error', code, message, retryAfterMs };
 }

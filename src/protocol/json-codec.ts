@@ -1,12 +1,17 @@
-import { ClientCommand, ErrorEvent, errorEvent, ServerEvent } from './frames';
+import { ClientCommand, ErrorEvent, errorEvent, ServerEvent, TransportFrame } from './frames';
 import { sayCommand } from './say';
 
-/** The field types each client frame type requires. Extra fields are ignored. */
+/**
+ * The schema of client frames: the fields each type requires, and their types. Every frame is checked
+ * against it before anything else reads it. Extra fields are ignored.
+ */
 const CLIENT_FRAME_FIELDS = {
   hello: { name: 'string' },
   say: { text: 'string' },
   quit: {},
-} as const satisfies Record<ClientCommand['type'], Record<string, 'string'>>;
+  ping: {},
+  pong: {},
+} as const satisfies Record<ClientCommand['type'] | TransportFrame['type'], Record<string, 'string'>>;
 
 type ClientFrameType = keyof typeof CLIENT_FRAME_FIELDS;
 
@@ -18,7 +23,10 @@ function isClientFrameType(type: string): type is ClientFrameType {
  * Decodes one JSON-mode frame into a command, or an error event to send back. Only own properties are
  * read, so keys such as `__proto__` or `constructor` are ordinary data. `null` means "nothing to do".
  */
-export function decodeJsonFrame(line: string, maxMessageLength: number): ClientCommand | ErrorEvent | null {
+export function decodeJsonFrame(
+  line: string,
+  maxMessageLength: number,
+): ClientCommand | TransportFrame | ErrorEvent | null {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -46,7 +54,9 @@ export function decodeJsonFrame(line: string, maxMessageLength: number): ClientC
     case 'say':
       return sayCommand(ownField(frame, 'text') as string, maxMessageLength) ?? errorEvent('bad_frame', '"say" needs non-blank "text"');
     case 'quit':
-      return { type: 'quit' };
+    case 'ping':
+    case 'pong':
+      return { type };
   }
 }
 

@@ -26,3 +26,39 @@ export const DEFAULT_CLOSE_GRACE_MS = 2000;
 
 /** The name of the room everybody starts in. */
 export const LOBBY = 'lobby';
+
+/**
+ * Bytes of output a connection may have waiting for a slow peer, beyond what the socket itself buffers.
+ * Past it the oldest queued chat messages are dropped (and the peer told how many it missed); a peer
+ * whose queue cannot be brought under it by dropping messages is disconnected as too slow.
+ */
+export const DEFAULT_SEND_QUEUE_BYTES = 256 * 1024;
+
+/** Seconds a peer may stay behind (output waiting) before it is disconnected as too slow. */
+export const DEFAULT_SLOW_TIMEOUT_SECONDS = 30;
+
+/** Token bucket for incoming frames: sustained frames per second... */
+export const DEFAULT_RATE_PER_SECOND = 5;
+/** ...and how many may arrive at once, so that pasting a few lines passes. */
+export const DEFAULT_BURST = 10;
+/** Frames refused for flooding, without the bucket ever filling up again, before the flooder is disconnected. */
+export const DEFAULT_FLOOD_DISCONNECT_AFTER = 50;
+
+/** Seconds a new connection has to choose a valid name before it is closed. */
+export const DEFAULT_REGISTER_TIMEOUT_SECONDS = 30;
+
+/** Seconds of silence from a JSON client before the server sends it a `ping`. */
+export const DEFAULT_PING_INTERVAL_SECONDS = 30;
+/** Seconds a JSON client has to answer a `ping` (with any frame) before it is dropped. */
+export const DEFAULT_PING_TIMEOUT_SECONDS = 15;
+
+/** TCP keepalive probe delay: finds half-open connections of text clients, who never answer pings. */
+export const TCP_KEEPALIVE_MS = 60_000;
+
+/** Most connections the server holds at once; more are told the server is full and closed. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+/** Most connections from one IP address (loopback is exempt unless told otherwise). */
+export const DEFAULT_MAX_PER_IP = 20;
+
+/** How often the server checks every connection's timers (registration, heartbeat, slowness). */
+export const HOUSEKEEPING_INTERVAL_MS = 250;

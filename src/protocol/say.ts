@@ -1,13 +1,16 @@
 import { ClientCommand, ErrorEvent, errorEvent } from './frames';
 import { cleanText, codePointLength } from './sanitize';
 
+/** Text with nothing a reader could see: spaces and format characters such as U+200B. */
+const INVISIBLE_ONLY = /^[\s\p{Cf}]*$/u;
+
 /**
  * Turns what a user typed into a `say` command, the same way for both wire modes: the text is cleaned
  * of control and bidi characters, blank text is `null` (nothing to send), and over-long text is an error.
  */
 export function sayCommand(raw: string, maxMessageLength: number): ClientCommand | ErrorEvent | null {
   const text = cleanText(raw);
-  if (text.trim().length === 0) return null;
+  if (INVISIBLE_ONLY.test(text)) return null;
   const length = codePointLength(text);
   if (length > maxMessageLength) {
     return errorEvent(

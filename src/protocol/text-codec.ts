@@ -33,6 +33,9 @@ const LEAVE_REASON_TEXT: Record<LeaveReason, string> = {
   disconnect: ' (connection lost)',
   error: ' (connection error)',
   shutdown: ' (server shutting down)',
+  too_slow: ' (too slow to keep up)',
+  flood: ' (flooding)',
+  timeout: ' (timed out)',
 };
 
 /** The line a text-mode (netcat/telnet) user sees for an event, newline included. */
@@ -50,6 +53,12 @@ export function encodeTextLine(event: ServerEvent): string {
       return `${NOTICE_PREFIX}Error: ${event.message}\n`;
     case 'bye':
       return `${NOTICE_PREFIX}${event.message}\n`;
+    case 'gap':
+      return `${NOTICE_PREFIX}${event.missed} message${event.missed === 1 ? ' was' : 's were'} dropped because your connection could not keep up\n`;
+    case 'ping':
+    case 'pong':
+      // The heartbeat is JSON-only; text users rely on TCP keepalive.
+      return '';
   }
 }
 

@@ -26,6 +26,9 @@ export function reduceRoom(state: RoomState, input: RoomInput): Transition {
       return quit(state, input.from, input.ts);
     case 'disconnect':
       return leave(state, input.from, input.reason, input.ts, []);
+    default:
+      // Unreachable by type; kept so that a future input kind can never throw inside the shared room.
+      return { state, deliveries: [] };
   }
 }
 

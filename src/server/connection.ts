@@ -1,18 +1,38 @@
 import { Socket } from 'net';
 import { Observable, Subscriber } from 'rxjs';
-import { ClientCommand, ErrorEvent, ServerEvent } from '../protocol/frames';
+import { ByeEvent, ClientCommand, ErrorEvent, errorEvent, LeaveReason, ServerEvent, TransportFrame } from '../protocol/frames';
 import { FramerOutput, frameLines } from '../protocol/framer';
 import { decodeJsonFrame } from '../protocol/json-codec';
+import { TCP_KEEPALIVE_MS } from '../protocol/limits';
 import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
 import { ConnectionInput } from '../room/events';
 import { ConnId } from '../room/state';
 import { Logger } from './logger';
+import { SendQueue } from './send-queue';
 import { SharedEncoding, WireMode } from './shared-encoding';
+import { TokenBucket } from './token-bucket';
 
+/** Every per-connection limit; `createChatServer` fills in the defaults from src/protocol/limits.ts. */
 export interface ConnectionLimits {
   readonly maxFrameBytes: number;
   readonly maxMessageLength: number;
   readonly closeGraceMs: number;
+  readonly sendQueueBytes: number;
+  readonly slowTimeoutMs: number;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly floodDisconnectAfter: number;
+  readonly registerTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+}
+
+/** A request line of HTTP/1.x: somebody pointed a browser or `curl` at the chat port. */
+const HTTP_REQUEST_LINE = /^[A-Z]{3,10} \S+ HTTP\/\d(\.\d)?$/;
+
+/** The first bytes of a TLS handshake record (content type 22, protocol version 3.x). */
+function isTlsHandshake(chunk: Buffer): boolean {
+  return chunk.length >= 2 && chunk[0] === 0x16 && chunk[1] === 0x03;
 }
 
 /** The socket's bytes as a stream that completes when the peer ends or the socket closes. */
@@ -31,15 +51,14 @@ function socketBytes(socket: Socket): Observable<Buffer> {
   });
 }
 
-function isError(value: ClientCommand | ErrorEvent): value is ErrorEvent {
-  return value.type === 'error';
-}
+type Decoded = ClientCommand | TransportFrame | ErrorEvent;
 
 /**
  * One client socket, seen by the room as a stream of inputs and fed by it through `deliver`.
  *
- * The connection owns everything about the wire: framing, picking the mode from the first frame,
- * decoding, answering bad frames directly (the room never sees them), encoding, and socket hygiene.
+ * The connection owns everything about the wire and every transport policy: framing, picking the mode
+ * from the first frame, decoding, answering bad frames itself (the room never sees them), flood
+ * control, the bounded send queue for slow peers, and its timeouts (checked by `tick`).
  */
 export class Connection {
   /** Commands for the room. Subscribe once; it completes when the socket closes. */
@@ -53,35 +72,62 @@ export class Connection {
   private registered = false;
   /** Set once we have started closing: later frames and deliveries are dropped. */
   private closing = false;
+  /** After a goodbye: end the socket as soon as the send queue has drained. */
+  private endWhenFlushed = false;
   /** True while writes of this event-loop turn are being batched into one `writev`. */
   private corked = false;
+  private inputSubscriber?: Subscriber<ConnectionInput>;
+
+  private readonly queue: SendQueue;
+  private readonly bucket: TokenBucket;
+  /** Frames refused for flooding since the bucket was last full. */
+  private refusedFrames = 0;
+  private readonly connectedAt: number;
+  /** When the socket last refused more output (`write` returned false); null while it keeps up. */
+  private behindSince: number | null = null;
+  private lastHeardAt: number;
+  private pingSentAt: number | null = null;
 
   constructor(
     readonly id: ConnId,
     private readonly socket: Socket,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.connectedAt = this.lastHeardAt = now();
+    this.queue = new SendQueue(limits.sendQueueBytes);
+    this.bucket = new TokenBucket(limits.ratePerSecond, limits.burst, this.connectedAt);
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
+    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
     // A reset or broken pipe is an ordinary way for a peer to leave: 'close' follows and ends input$.
     socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug(`socket error ${this.remote} (#${id}): ${err.code ?? err.message}`));
+    socket.on('drain', () => this.flush());
 
-    this.input$ = new Observable<ConnectionInput>((subscriber) =>
-      socketBytes(socket)
+    this.input$ = new Observable<ConnectionInput>((subscriber) => {
+      this.inputSubscriber = subscriber;
+      // Checked on the raw bytes, before framing: a TLS handshake is binary and may hold no newline.
+      socket.once('data', (chunk: Buffer) => {
+        if (isTlsHandshake(chunk)) this.sayGoodbye('not_chat', 'This port speaks plain text, not TLS.');
+      });
+      const subscription = socketBytes(socket)
         .pipe(frameLines(limits.maxFrameBytes))
         .subscribe({
           next: (output) => this.onFrame(output, subscriber),
           error: (err: unknown) => subscriber.error(err),
           complete: () => subscriber.complete(),
-        }),
-    );
+        });
+      return () => {
+        subscription.unsubscribe();
+        this.inputSubscriber = undefined;
+      };
+    });
   }
 
   /** The greeting every new connection gets before it says anything. */
   greet(): void {
-    this.writeBytes(Buffer.from(GREETING_LINE));
+    this.send(Buffer.from(GREETING_LINE), false);
   }
 
   /** Sends an event from the room; a `bye` also closes the connection once it is written. */
@@ -89,20 +135,16 @@ export class Connection {
     if (this.closing) return;
     const event = encoding.event;
     if (event.type === 'welcome') this.registered = true;
-    this.writeBytes(encoding.bytesFor(this.wireMode()));
+    const bytes = encoding.bytesFor(this.wireMode());
+    // Only chat messages may be dropped for a slow peer: notices and replies keep its view consistent.
+    if (bytes.length > 0) this.send(bytes, event.type === 'message');
     if (event.type === 'bye') this.closeGracefully();
   }
 
-  /** Tells the client the server is going away and closes; returns once the socket has closed. */
+  /** Tells the client the server is going away and closes; resolves once the socket has closed. */
   shutdown(message: string): Promise<void> {
     this.deliver(new SharedEncoding({ type: 'bye', reason: 'shutdown', message }));
     return this.closed();
-  }
-
-  /** Ends at once, without goodbye: for peers that did not close when asked. */
-  destroy(): void {
-    this.closing = true;
-    this.socket.destroy();
   }
 
   /** Resolves once the socket has closed. */
@@ -111,20 +153,81 @@ export class Connection {
     return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
+  /** Bytes waiting for a slow peer in our queue and in the socket's own buffer. */
+  get pendingBytes(): number {
+    return this.queue.bytes + this.socket.writableLength;
+  }
+
+  /** Enforces the timeouts: registration, heartbeat and slowness. Called by the server a few times a second. */
+  tick(now: number): void {
+    if (this.closing) return;
+    const { registerTimeoutMs, slowTimeoutMs, pingIntervalMs, pingTimeoutMs } = this.limits;
+    if (this.behindSince !== null && now - this.behindSince > slowTimeoutMs) {
+      this.dropSlowPeer(`it read nothing for ${Math.round(slowTimeoutMs / 1000)} s`);
+    } else if (!this.registered && now - this.connectedAt > registerTimeoutMs) {
+      this.sayGoodbye('register_timeout', `No name was chosen within ${seconds(registerTimeoutMs)}. Goodbye!`);
+    } else if (this.mode === 'json' && this.registered) {
+      if (this.pingSentAt !== null && now - this.pingSentAt > pingTimeoutMs) {
+        this.leave('timeout', `No answer to ping within ${seconds(pingTimeoutMs)}. Goodbye!`);
+      } else if (this.pingSentAt === null && now - this.lastHeardAt > pingIntervalMs) {
+        this.pingSentAt = now;
+        this.deliver(new SharedEncoding({ type: 'ping' }));
+      }
+    }
+  }
+
   private onFrame(output: FramerOutput, subscriber: Subscriber<ConnectionInput>): void {
     if (this.closing) return;
+    const now = this.now();
+    this.lastHeardAt = now;
+    this.pingSentAt = null;
     if (output.kind === 'error') {
-      this.reply({ type: 'error', code: output.code, message: output.message });
+      if (this.admit(now)) this.reply(errorEvent(output.code, output.message));
       return;
     }
-    if (this.mode === 'undecided') this.mode = output.text.startsWith('{') ? 'json' : 'text';
-    const decoded =
-      this.mode === 'json'
-        ? decodeJsonFrame(output.text, this.limits.maxMessageLength)
-        : decodeTextLine(output.text, this.registered, this.limits.maxMessageLength);
+    if (this.mode === 'undecided') {
+      if (HTTP_REQUEST_LINE.test(output.text)) {
+        this.sayGoodbye('not_chat', 'This is a chat server, not a web server: connect with `chat join` or `nc HOST PORT`.');
+        return;
+      }
+      this.mode = output.text.startsWith('{') ? 'json' : 'text';
+    }
+    const decoded = this.decode(output.text);
     if (decoded === null) return;
-    if (isError(decoded)) this.reply(decoded);
-    else subscriber.next(decoded);
+    // Leaving is never refused, however fast the peer has been talking.
+    if (decoded.type !== 'quit' && !this.admit(now)) return;
+    switch (decoded.type) {
+      case 'error':
+        this.reply(decoded);
+        return;
+      case 'ping':
+        this.reply({ type: 'pong' });
+        return;
+      case 'pong':
+        return;
+      default:
+        subscriber.next(decoded);
+    }
+  }
+
+  private decode(text: string): Decoded | null {
+    return this.mode === 'json'
+      ? decodeJsonFrame(text, this.limits.maxMessageLength)
+      : decodeTextLine(text, this.registered, this.limits.maxMessageLength);
+  }
+
+  /** Flood control: true if the frame may be handled; otherwise the peer is told to wait, or cut off. */
+  private admit(now: number): boolean {
+    if (this.bucket.isFull(now)) this.refusedFrames = 0;
+    const waitMs = this.bucket.take(now);
+    if (waitMs === 0) return true;
+    this.refusedFrames += 1;
+    if (this.refusedFrames >= this.limits.floodDisconnectAfter) {
+      this.leave('flood', 'You were disconnected for flooding. Goodbye!');
+    } else {
+      this.reply(errorEvent('rate_limited', `you are sending too fast; that line was dropped, wait ${waitMs} ms`, waitMs));
+    }
+    return false;
   }
 
   private reply(event: ServerEvent): void {
@@ -135,8 +238,21 @@ export class Connection {
     return this.mode === 'json' ? 'json' : 'text';
   }
 
-  private writeBytes(bytes: Buffer): void {
+  /**
+   * Writes now if the socket keeps up, else queues. The queue is the only output buffer that grows
+   * with a slow peer, and it is bounded: past its bound old chat messages are dropped, and a peer
+   * that cannot be helped by that is disconnected.
+   */
+  private send(bytes: Buffer, droppable: boolean): void {
     if (!this.socket.writable) return;
+    if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
+      this.write(bytes);
+    } else if (!this.queue.push(bytes, droppable)) {
+      this.dropSlowPeer(`its send queue passed ${this.limits.sendQueueBytes} bytes`);
+    }
+  }
+
+  private write(bytes: Buffer): void {
     if (!this.corked) {
       // Everything written in this turn of the event loop leaves in one system call.
       this.corked = true;
@@ -146,15 +262,55 @@ export class Connection {
         this.socket.uncork();
       });
     }
-    this.socket.write(bytes);
+    if (!this.socket.write(bytes) && this.behindSince === null) this.behindSince = this.now();
+  }
+
+  /** The socket drained: move queued output to it while it accepts more, telling the peer what it missed. */
+  private flush(): void {
+    while (!this.socket.writableNeedDrain) {
+      const missed = this.queue.takeMissed();
+      if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode()));
+      const next = this.queue.shift();
+      if (next === undefined) break;
+      this.write(next);
+    }
+    if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
+      this.behindSince = null;
+      if (this.endWhenFlushed) this.socket.end();
+    }
+  }
+
+  /** Leaves the room with `reason`, says why, and closes. */
+  private leave(reason: LeaveReason & ByeEvent['reason'], message: string): void {
+    this.inputSubscriber?.next({ type: 'disconnect', reason });
+    this.sayGoodbye(reason, message);
+  }
+
+  private sayGoodbye(reason: ByeEvent['reason'], message: string): void {
+    this.deliver(new SharedEncoding({ type: 'bye', reason, message }));
+  }
+
+  /** A peer too slow to read its goodbye is not sent one: it is cut off, and the room told why. */
+  private dropSlowPeer(why: string): void {
+    if (this.closing) return;
+    this.log.info(`dropping slow client ${this.remote} (#${this.id}): ${why}`);
+    this.inputSubscriber?.next({ type: 'disconnect', reason: 'too_slow' });
+    this.closing = true;
+    this.socket.destroy();
   }
 
   private closeGracefully(): void {
     this.closing = true;
-    // end() flushes what is queued, then sends FIN; the peer's FIN or a reset then closes the socket.
-    this.socket.end();
+    // The goodbye may still be queued behind a slow socket: end (FIN) only once everything is written.
+    this.endWhenFlushed = true;
+    this.flush();
     const timer = setTimeout(() => this.socket.destroy(), this.limits.closeGraceMs);
     timer.unref();
     this.socket.once('close', () => clearTimeout(timer));
   }
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} s`;
 }

@@ -1,30 +1,59 @@
-import { createServer, AddressInfo, Server, Socket } from 'net';
+import { createServer as createTcpServer, AddressInfo, Server, Socket } from 'net';
+import { createServer as createTlsServer } from 'tls';
 import { Subject, Subscription } from 'rxjs';
 import {
+  DEFAULT_BURST,
   DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_LENGTH,
+  DEFAULT_MAX_PER_IP,
+  DEFAULT_PING_INTERVAL_SECONDS,
+  DEFAULT_PING_TIMEOUT_SECONDS,
   DEFAULT_PORT,
+  DEFAULT_RATE_PER_SECOND,
+  DEFAULT_REGISTER_TIMEOUT_SECONDS,
+  DEFAULT_SEND_QUEUE_BYTES,
+  DEFAULT_SLOW_TIMEOUT_SECONDS,
+  HOUSEKEEPING_INTERVAL_MS,
 } from '../protocol/limits';
 import { ConnectionSource, Delivery, recipients } from '../room/events';
 import { createRoom } from '../room/room';
 import { ConnId } from '../room/state';
-import { Connection } from './connection';
+import { Connection, ConnectionLimits } from './connection';
 import { Logger, silentLogger } from './logger';
 import { SharedEncoding } from './shared-encoding';
 
-export interface ChatServerOptions {
+/** The defaults of every per-connection limit (see src/protocol/limits.ts for why each is what it is). */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
+  closeGraceMs: DEFAULT_CLOSE_GRACE_MS,
+  sendQueueBytes: DEFAULT_SEND_QUEUE_BYTES,
+  slowTimeoutMs: DEFAULT_SLOW_TIMEOUT_SECONDS * 1000,
+  ratePerSecond: DEFAULT_RATE_PER_SECOND,
+  burst: DEFAULT_BURST,
+  floodDisconnectAfter: DEFAULT_FLOOD_DISCONNECT_AFTER,
+  registerTimeoutMs: DEFAULT_REGISTER_TIMEOUT_SECONDS * 1000,
+  pingIntervalMs: DEFAULT_PING_INTERVAL_SECONDS * 1000,
+  pingTimeoutMs: DEFAULT_PING_TIMEOUT_SECONDS * 1000,
+};
+
+export interface ChatServerOptions extends Partial<ConnectionLimits> {
   /** Address to listen on. Default `127.0.0.1`; `0.0.0.0` accepts other machines. */
   readonly host?: string;
   /** TCP port; `0` picks a free one (see `address()`). Default 53000. */
   readonly port?: number;
-  /** Longest line a client may send, in bytes. */
-  readonly maxFrameBytes?: number;
-  /** Longest chat message, in characters. */
-  readonly maxMessageLength?: number;
-  /** How long a closing connection may take to close before it is destroyed, in ms. */
-  readonly closeGraceMs?: number;
+  /** Most connections at once; more are told the server is full and closed. */
+  readonly maxConnections?: number;
+  /** Most connections from one IP address. */
+  readonly maxPerIp?: number;
+  /** Whether loopback addresses are exempt from `maxPerIp` (default true: local tools and tests). */
+  readonly exemptLoopback?: boolean;
+  /** Serve TLS with this certificate and key (PEM) instead of plain TCP. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly logger?: Logger;
 }
 
@@ -34,6 +63,17 @@ export interface ChatServer {
   /** Says goodbye to every client, closes every socket and stops listening. */
   close(): Promise<void>;
   address(): AddressInfo;
+  /** A snapshot of the server's load, for tests and metrics. */
+  stats(): ServerStats;
+}
+
+export interface ServerStats {
+  /** Open client connections, named or not. */
+  readonly connections: number;
+  /** Output waiting for slow peers, in our queues and the sockets' buffers, summed over connections. */
+  readonly pendingBytes: number;
+  /** The largest `pendingBytes` of any one connection. */
+  readonly maxPendingBytes: number;
 }
 
 export const SHUTDOWN_MESSAGE = 'The server is shutting down. Goodbye!';
@@ -46,14 +86,16 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   const {
     host = DEFAULT_HOST,
     port = DEFAULT_PORT,
-    maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-    maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH,
-    closeGraceMs = DEFAULT_CLOSE_GRACE_MS,
+    maxConnections = DEFAULT_MAX_CONNECTIONS,
+    maxPerIp = DEFAULT_MAX_PER_IP,
+    exemptLoopback = true,
+    tls,
     logger: log = silentLogger,
   } = options;
-  const limits = { maxFrameBytes, maxMessageLength, closeGraceMs };
+  const limits = withDefaults(DEFAULT_CONNECTION_LIMITS, options);
 
   const connections = new Map<ConnId, Connection>();
+  const connectionsPerIp = new Map<string, number>();
   const connections$ = new Subject<ConnectionSource>();
   const room = createRoom(connections$);
   let nextConnId: ConnId = 1;
@@ -72,17 +114,63 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     else if (event.type === 'left') log.info(`${event.name} left (${event.reason})`);
   }
 
-  const server: Server = createServer(function onConnection(socket: Socket) {
+  function onConnection(socket: Socket): void {
+    const address = socket.remoteAddress ?? '?';
+    const refusal = admissionRefusal(address);
+    if (refusal !== null) {
+      log.warn(`refused ${address}:${socket.remotePort ?? '?'}: ${refusal}`);
+      socket.on('error', () => {});
+      // Closed once the reason is written, whether or not the peer ever reads it.
+      socket.end(`*** Error: ${refusal}\n`, () => socket.destroy());
+      return;
+    }
+    connectionsPerIp.set(address, (connectionsPerIp.get(address) ?? 0) + 1);
     const connection = new Connection(nextConnId++, socket, limits, log);
     connections.set(connection.id, connection);
     log.info(`connect ${connection.remote} (#${connection.id})`);
     socket.once('close', function onClose() {
       connections.delete(connection.id);
+      const remaining = (connectionsPerIp.get(address) ?? 1) - 1;
+      if (remaining === 0) connectionsPerIp.delete(address);
+      else connectionsPerIp.set(address, remaining);
       log.info(`disconnect ${connection.remote} (#${connection.id})`);
     });
     connection.greet();
     connections$.next({ id: connection.id, input$: connection.input$ });
-  });
+  }
+
+  function admissionRefusal(address: string): string | null {
+    if (connections.size >= maxConnections) return `the server is full (${maxConnections} connections); try again later`;
+    if (!(exemptLoopback && isLoopback(address)) && (connectionsPerIp.get(address) ?? 0) >= maxPerIp) {
+      return `too many connections from your address (at most ${maxPerIp})`;
+    }
+    return null;
+  }
+
+  const server: Server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key }, onConnection).on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+        log.debug(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.code ?? err.message}`),
+      )
+    : createTcpServer(onConnection);
+
+  // Timeouts are checked by one sweep over all connections rather than a timer per connection.
+  const housekeeping = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections.values()) connection.tick(now);
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+
+  // Accept errors (EMFILE when out of file descriptors) come in storms: log one line a second at most.
+  let lastAcceptErrorLog = 0;
+  let acceptErrors = 0;
+  function onServerError(err: NodeJS.ErrnoException): void {
+    acceptErrors += 1;
+    const now = Date.now();
+    if (now - lastAcceptErrorLog < 1000) return;
+    log.error(`server error: ${err.code ?? err.message}${acceptErrors > 1 ? ` (${acceptErrors} times)` : ''}`);
+    lastAcceptErrorLog = now;
+    acceptErrors = 0;
+  }
 
   return {
     listen() {
@@ -92,7 +180,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
         server.listen(port, host, () => {
           server.off('error', onError);
           // Errors after listening (accept failures such as EMFILE) must not crash the process.
-          server.on('error', (err: NodeJS.ErrnoException) => log.error(`server error: ${err.code ?? err.message}`));
+          server.on('error', onServerError);
           const address = server.address() as AddressInfo;
           log.info(`listening on ${formatAddress(address)}`);
           resolve(address);
@@ -101,6 +189,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     },
 
     async close() {
+      clearInterval(housekeeping);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(Array.from(connections.values(), (connection) => connection.shutdown(SHUTDOWN_MESSAGE)));
       connections$.complete();
@@ -111,9 +200,32 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     address() {
       return server.address() as AddressInfo;
     },
+
+    stats() {
+      let pendingBytes = 0;
+      let maxPendingBytes = 0;
+      for (const connection of connections.values()) {
+        pendingBytes += connection.pendingBytes;
+        maxPendingBytes = Math.max(maxPendingBytes, connection.pendingBytes);
+      }
+      return { connections: connections.size, pendingBytes, maxPendingBytes };
+    },
   };
 }
 
 export function formatAddress({ address, port, family }: AddressInfo): string {
   return family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/** The defaults, with every field `given` defines (an explicit `undefined` keeps the default). */
+function withDefaults<T extends object>(defaults: T, given: Partial<T>): T {
+  const result: { -readonly [K in keyof T]: T[K] } = { ...defaults };
+  for (const key of Object.keys(defaults) as Array<keyof T>) {
+    if (given[key] !== undefined) result[key] = given[key] as T[keyof T];
+  }
+  return result;
 }

@@ -26,13 +26,18 @@ export class SendQueue {
 
   /** Queues `bytes`; returns false when the queue cannot stay within its bound even after dropping. */
   push(bytes: Buffer, droppable: boolean): boolean {
-    if (this.queuedBytes + bytes.length > this.maxBytes) this.dropOldest(this.queuedBytes + bytes.length - this.maxBytes);
-    if (this.queuedBytes + bytes.length > this.maxBytes) {
-      if (droppable) {
-        this.missed += 1;
-        return true;
+    const excess = this.queuedBytes + bytes.length - this.maxBytes;
+    if (excess > 0) {
+      // Dropping queued messages is only worth it if that makes room; if it cannot, the new entry is
+      // the one that does not fit, and the queued messages stay.
+      if (excess > this.droppableBytes()) {
+        if (droppable) {
+          this.missed += 1;
+          return true;
+        }
+        return false;
       }
-      return false;
+      this.dropOldest(excess);
     }
     this.entries.push({ bytes, droppable });
     this.queuedBytes += bytes.length;
@@ -57,6 +62,14 @@ export class SendQueue {
       this.head = 0;
     }
     return entry.bytes;
+  }
+
+  private droppableBytes(): number {
+    let total = 0;
+    for (let i = this.head; i < this.entries.length; i++) {
+      if (this.entries[i].droppable) total += this.entries[i].bytes.length;
+    }
+    return total;
   }
 
   private dropOldest(bytesNeeded: number): void {

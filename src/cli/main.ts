@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { join, joinOptions } from './join';
 import { serve, serveOptions } from './serve';
 
 /** The `chat` command line. This is the only module that knows about yargs' command structure. */
@@ -9,7 +10,8 @@ export function main(argv: string[]): void {
     .scriptName('chat')
     .env('CHAT')
     .command('serve', 'Run a chat server', serveOptions, (args) => serve(args))
-    .demandCommand(1, 'Say which command to run: chat serve')
+    .command('join', 'Join a chat server: a full-screen client, or line mode in pipes', joinOptions, (args) => join(args))
+    .demandCommand(1, 'Say which command to run: chat serve or chat join')
     .strict()
     .help()
     .alias('help', 'h')

@@ -1,0 +1,531 @@
+import { connect as netConnect, isIPv6, Socket } from 'net';
+import { BehaviorSubject, filter, Observable, Subject, Subscription } from 'rxjs';
+import { frameLines } from '../protocol/framer';
+import { ClientCommand, ErrorCode, MessageEvent, ServerEvent, TransportFrame, WelcomeEvent } from '../protocol/frames';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/limits';
+import { decodeServerLine } from './decode-event';
+import {
+  CONNECT_TIMEOUT_MS,
+  DEFAULT_GOODBYE_WAIT_MS,
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
+  DEFAULT_RECONNECT_DELAY_MS,
+  HEARTBEAT_IDLE_MS,
+  MAX_SERVER_FRAME_BYTES,
+  OUTBOX_LIMIT,
+  SEND_BURST,
+  SEND_RATE_PER_SECOND,
+} from './limits';
+import { Pacer } from './pacer';
+import { applyToUsers } from './users';
+
+/** Where the client stands with the server. Every change is on `state$` and `events$`. */
+export type ConnectionState =
+  /** Created; `connect()` not called yet. */
+  | { readonly status: 'idle' }
+  /** Opening a TCP connection; `attempt` counts from 1 since the last success. */
+  | { readonly status: 'connecting'; readonly attempt: number }
+  /** Connected, but not (or not yet again) in the room under a name. */
+  | { readonly status: 'connected' }
+  /** In the room as `name`. */
+  | { readonly status: 'registered'; readonly name: string }
+  /** The connection was lost or could not be made; the next attempt starts after `delayMs`. */
+  | { readonly status: 'reconnecting'; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  /** Ended for good: after `quit()`, or when the first connection failed. */
+  | { readonly status: 'closed'; readonly reason: string };
+
+/** A change of connection state, as it appears among the events. */
+export interface ConnectionEvent {
+  readonly type: 'connection';
+  readonly state: ConnectionState;
+}
+
+/** The server's events a client passes on: the heartbeat is answered inside the client. */
+export type ChatEvent = Exclude<ServerEvent, TransportFrame>;
+
+/** Everything a client sees, in order: what the server said and what happened to the connection. */
+export type ClientEvent = ChatEvent | ConnectionEvent;
+
+/** What became of a `say()`. */
+export type SayResult =
+  /** Written to the server. */
+  | 'sent'
+  /** Waiting: for the pace limit, for the connection to come back, or for the name to be confirmed. */
+  | 'queued'
+  /** Not sent: blank text, no name asked for, the outbox is full, or the client is closed. */
+  | 'dropped';
+
+export type ChatClientErrorCode = ErrorCode | 'connect_failed' | 'closed' | 'register_pending';
+
+/** Why a `connect()` or `register()` failed; `code` is the server's error code where there is one. */
+export class ChatClientError extends Error {
+  constructor(
+    readonly code: ChatClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatClientError';
+  }
+}
+
+export interface ChatClientOptions {
+  /** Server address. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Server port. Default 53000. */
+  readonly port?: number;
+  /** First wait before reconnecting, in ms; it doubles after each failed attempt. */
+  readonly reconnectDelayMs?: number;
+  /** Longest wait between reconnection attempts, in ms. */
+  readonly maxReconnectDelayMs?: number;
+  /** How long `quit()` waits for the server's goodbye, in ms. */
+  readonly goodbyeWaitMs?: number;
+  /** How long a TCP connect may take, in ms. */
+  readonly connectTimeoutMs?: number;
+  /** Silence before the client pings the server, and then before it gives the connection up, in ms. */
+  readonly heartbeatIdleMs?: number;
+}
+
+export interface ChatClient {
+  /**
+   * Server events and connection changes, in order. Hot: subscribe before calling `connect()`.
+   * Completes after `quit()`. Text in events comes from the server as is; pass it through
+   * `displayText` before printing it to a terminal.
+   */
+  readonly events$: Observable<ClientEvent>;
+  /** Chat messages only (your own included: the server echoes them). */
+  readonly messages$: Observable<MessageEvent>;
+  /** The connection state: the current one at once, then every change. */
+  readonly state$: Observable<ConnectionState>;
+  /** Who is online, sorted: the current list at once, then every change. Empty while not registered. */
+  readonly users$: Observable<readonly string[]>;
+  readonly state: ConnectionState;
+  /** The name the server confirmed, while registered. */
+  readonly name: string | undefined;
+  readonly users: readonly string[];
+  /** `host:port`, for display. */
+  readonly address: string;
+
+  /**
+   * Opens the first connection. Rejects with `connect_failed` (and the client is closed) if it cannot
+   * be made; once it has been made, later losses are repaired by reconnecting with backoff.
+   */
+  connect(): Promise<void>;
+  /**
+   * Asks for a name. Resolves with the welcome, or rejects with the server's error (`name_taken`,
+   * `name_invalid`, ...). The name is asked for again automatically after every reconnect.
+   */
+  register(name: string): Promise<WelcomeEvent>;
+  /** Says something to the room, in order with everything said before. */
+  say(text: string): SayResult;
+  /**
+   * Leaves for good: sends `quit`, waits briefly for the goodbye, closes the socket and completes the
+   * streams. Never rejects; calling it again returns the same promise.
+   */
+  quit(): Promise<void>;
+}
+
+interface PendingRegistration {
+  readonly resolve: (welcome: WelcomeEvent) => void;
+  readonly reject: (error: ChatClientError) => void;
+}
+
+/** Error codes the server answers a `hello` with. */
+const HELLO_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(['name_taken', 'name_invalid', 'already_registered']);
+
+/**
+ * A chat client that speaks the JSON protocol over TCP, for people (the terminal UI) and programs alike.
+ *
+ * One connection at a time. When it is lost the client waits (doubling from `reconnectDelayMs` up to
+ * `maxReconnectDelayMs`, with jitter so a restarted server is not hit by every client at once),
+ * connects again and asks for the same name, so a program survives a server restart untouched.
+ * What it says is paced under the server's flood limit and kept, in order, while the connection is
+ * down. It answers the server's pings, and pings a silent server itself to notice a dead network.
+ */
+export function createChatClient(options: ChatClientOptions = {}): ChatClient {
+  const {
+    host = DEFAULT_HOST,
+    port = DEFAULT_PORT,
+    reconnectDelayMs = DEFAULT_RECONNECT_DELAY_MS,
+    maxReconnectDelayMs = DEFAULT_MAX_RECONNECT_DELAY_MS,
+    goodbyeWaitMs = DEFAULT_GOODBYE_WAIT_MS,
+    connectTimeoutMs = CONNECT_TIMEOUT_MS,
+    heartbeatIdleMs = HEARTBEAT_IDLE_MS,
+  } = options;
+  const address = isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+
+  const events$ = new Subject<ClientEvent>();
+  const state$ = new BehaviorSubject<ConnectionState>({ status: 'idle' });
+  const users$ = new BehaviorSubject<readonly string[]>([]);
+  const pacer = new Pacer(SEND_RATE_PER_SECOND, SEND_BURST, Date.now());
+
+  /** The open socket, once its connection is established. */
+  let socket: Socket | undefined;
+  /** A socket still connecting, so that `quit()` can stop it. */
+  let connecting: Socket | undefined;
+  let socketSubscription: Subscription | undefined;
+  /** The name to be in the room under: asked for, or confirmed and to be asked for again after a reconnect. */
+  let wantedName: string | undefined;
+  /** The name confirmed by a welcome on the current connection. */
+  let registeredName: string | undefined;
+  /** A `hello` was sent on the current connection and not answered yet. */
+  let helloInFlight = false;
+  let pending: PendingRegistration | undefined;
+  /** Messages said and not yet sent, oldest first. */
+  const outbox: string[] = [];
+  let pumpTimer: NodeJS.Timeout | undefined;
+  /** The server said we were too fast: nothing is said before this time. */
+  let pausedUntil = 0;
+  /** Failed attempts since the last success, which sets the next backoff. */
+  let failures = 0;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  /** Why the server is closing this connection, when it said so in a `bye`. */
+  let goodbyeReason: string | undefined;
+  let quitting: Promise<void> | undefined;
+  /** Called when the goodbye arrives or the socket closes while quitting. */
+  let onGoodbye: (() => void) | undefined;
+  /** We pinged the server and have heard nothing since. */
+  let pingOutstanding = false;
+
+  function setState(state: ConnectionState): void {
+    state$.next(state);
+    events$.next({ type: 'connection', state });
+  }
+
+  function setUsers(users: readonly string[]): void {
+    if (users !== users$.value) users$.next(users);
+  }
+
+  function send(command: ClientCommand | TransportFrame): boolean {
+    if (!socket || !socket.writable) return false;
+    socket.write(`${JSON.stringify(command)}\n`);
+    return true;
+  }
+
+  function sendHello(): void {
+    if (wantedName === undefined || !socket) return;
+    // A hello counts against the server's flood limit like any frame; it is rare enough to go at once.
+    pacer.take(Date.now());
+    if (send({ type: 'hello', name: wantedName })) helloInFlight = true;
+  }
+
+  /** Sends what the outbox holds, as fast as the pace allows; waits on a timer for the rest. */
+  function pump(): void {
+    if (pumpTimer) return;
+    while (outbox.length > 0 && registeredName !== undefined && socket) {
+      const now = Date.now();
+      const wait = pausedUntil > now ? pausedUntil - now : pacer.take(now);
+      if (wait > 0) {
+        pumpTimer = setTimeout(() => {
+          pumpTimer = undefined;
+          pump();
+        }, wait);
+        return;
+      }
+      send({ type: 'say', text: outbox.shift()! });
+    }
+  }
+
+  function stopPump(): void {
+    if (pumpTimer) clearTimeout(pumpTimer);
+    pumpTimer = undefined;
+  }
+
+  function backoff(): number {
+    const exponential = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2 ** Math.min(failures - 1, 30));
+    return Math.round(exponential * (0.5 + Math.random() * 0.5));
+  }
+
+  /**
+   * Opens one connection. The first call's promise settles with its outcome; for reconnections it
+   * always resolves, because a failure there just schedules the next attempt.
+   */
+  function open(first: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      setState({ status: 'connecting', attempt: failures + 1 });
+      const candidate = netConnect({ host, port });
+      connecting = candidate;
+      let connected = false;
+      let lastError: NodeJS.ErrnoException | undefined;
+      candidate.setNoDelay(true);
+      candidate.setTimeout(connectTimeoutMs);
+
+      candidate.on('timeout', function onIdle() {
+        if (!connected) {
+          candidate.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+        } else if (pingOutstanding) {
+          candidate.destroy(Object.assign(new Error('the server stopped answering'), { code: 'ETIMEDOUT' }));
+        } else {
+          // Writing restarts the idle timer: the next 'timeout' means the ping went unanswered.
+          pingOutstanding = true;
+          send({ type: 'ping' });
+        }
+      });
+      // Every socket error is followed by 'close', which decides what happens next.
+      candidate.on('error', function onSocketError(err: NodeJS.ErrnoException) {
+        lastError = err;
+      });
+      candidate.once('connect', function onConnect() {
+        connected = true;
+        connecting = undefined;
+        candidate.setTimeout(heartbeatIdleMs);
+        candidate.setKeepAlive(true, heartbeatIdleMs);
+        if (quitting) {
+          candidate.destroy();
+          reject(new ChatClientError('closed', 'the client was closed'));
+          return;
+        }
+        socket = candidate;
+        goodbyeReason = undefined;
+        pingOutstanding = false;
+        socketSubscription = lines(candidate).subscribe(onLine);
+        setState({ status: 'connected' });
+        if (wantedName === undefined) failures = 0;
+        sendHello();
+        resolve();
+      });
+      candidate.once('close', function onClose() {
+        if (connecting === candidate) connecting = undefined;
+        if (connected) {
+          onConnectionLost(goodbyeReason ?? (lastError ? describeSocketError(lastError) : 'the server closed the connection'));
+          return;
+        }
+        const reason = describeSocketError(lastError);
+        if (quitting) {
+          reject(new ChatClientError('closed', 'the client was closed'));
+        } else if (first) {
+          finish(`cannot connect to ${address}: ${reason}`);
+          reject(new ChatClientError('connect_failed', `cannot connect to ${address}: ${reason}`));
+        } else {
+          failures++;
+          scheduleReconnect(reason);
+          resolve();
+        }
+      });
+    });
+  }
+
+  function onConnectionLost(reason: string): void {
+    socketSubscription?.unsubscribe();
+    socketSubscription = undefined;
+    socket = undefined;
+    registeredName = undefined;
+    helloInFlight = false;
+    stopPump();
+    setUsers([]);
+    if (quitting) {
+      onGoodbye?.();
+      return;
+    }
+    failures++;
+    scheduleReconnect(reason);
+  }
+
+  function scheduleReconnect(reason: string): void {
+    const delayMs = backoff();
+    setState({ status: 'reconnecting', attempt: failures + 1, delayMs, reason });
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void open(false);
+    }, delayMs);
+  }
+
+  function onLine(line: string): void {
+    const event = decodeServerLine(line);
+    // Any line at all, even one we cannot read, shows the server is alive.
+    const answeringPing = pingOutstanding;
+    pingOutstanding = false;
+    if (event === null) return;
+    switch (event.type) {
+      case 'ping':
+        pacer.take(Date.now());
+        send({ type: 'pong' });
+        return;
+      case 'pong':
+        return;
+      case 'welcome':
+        onWelcome(event);
+        return;
+      case 'error':
+        // A server from before the heartbeat does not know `ping`: its complaint is answer enough.
+        if (answeringPing && event.code === 'unknown_type') return;
+        if (event.code === 'rate_limited' && event.retryAfterMs !== undefined) {
+          // The server's limit is tighter than our pace: hold everything back as long as it asks.
+          pausedUntil = Date.now() + event.retryAfterMs;
+        }
+        if (helloInFlight && HELLO_ERRORS.has(event.code)) {
+          helloInFlight = false;
+          // A name refused on a reconnect (someone took it meanwhile) is no longer ours to ask for.
+          if (event.code !== 'already_registered') wantedName = undefined;
+          const registration = pending;
+          pending = undefined;
+          events$.next(event);
+          registration?.reject(new ChatClientError(event.code, event.message));
+          return;
+        }
+        events$.next(event);
+        return;
+      case 'joined':
+      case 'left':
+        setUsers(applyToUsers(users$.value, event));
+        events$.next(event);
+        return;
+      case 'bye':
+        // Any goodbye but our own quit is the server closing on us; the reconnection says why.
+        if (event.reason !== 'quit') goodbyeReason = event.message;
+        events$.next(event);
+        if (event.reason === 'quit') onGoodbye?.();
+        return;
+      case 'message':
+      case 'gap':
+        events$.next(event);
+        return;
+    }
+  }
+
+  function onWelcome(welcome: WelcomeEvent): void {
+    helloInFlight = false;
+    wantedName = welcome.name;
+    registeredName = welcome.name;
+    failures = 0;
+    setUsers(applyToUsers(users$.value, welcome));
+    events$.next(welcome);
+    setState({ status: 'registered', name: welcome.name });
+    const registration = pending;
+    pending = undefined;
+    registration?.resolve(welcome);
+    // Messages said while the connection was down go out now, in the order they were said.
+    pump();
+  }
+
+  function finish(reason: string): void {
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = undefined;
+    stopPump();
+    socketSubscription?.unsubscribe();
+    socket?.destroy();
+    connecting?.destroy();
+    socket = undefined;
+    connecting = undefined;
+    registeredName = undefined;
+    outbox.length = 0;
+    const registration = pending;
+    pending = undefined;
+    registration?.reject(new ChatClientError('closed', 'the client was closed'));
+    setUsers([]);
+    setState({ status: 'closed', reason });
+    events$.complete();
+    state$.complete();
+    users$.complete();
+  }
+
+  return {
+    events$: events$.asObservable(),
+    messages$: events$.pipe(filter((event): event is MessageEvent => event.type === 'message')),
+    state$: state$.asObservable(),
+    users$: users$.asObservable(),
+    get state() {
+      return state$.value;
+    },
+    get name() {
+      return registeredName;
+    },
+    get users() {
+      return users$.value;
+    },
+    address,
+
+    connect() {
+      if (state$.value.status !== 'idle') return Promise.reject(new ChatClientError('closed', 'connect() may be called only once'));
+      return open(true);
+    },
+
+    register(name: string) {
+      if (quitting || state$.value.status === 'closed') return Promise.reject(new ChatClientError('closed', 'the client was closed'));
+      if (registeredName !== undefined) {
+        return Promise.reject(new ChatClientError('already_registered', `you are already in the chat as ${registeredName}`));
+      }
+      if (pending || helloInFlight) return Promise.reject(new ChatClientError('register_pending', 'a name was already asked for; wait for the answer'));
+      return new Promise<WelcomeEvent>((resolve, reject) => {
+        pending = { resolve, reject };
+        wantedName = name;
+        sendHello();
+      });
+    },
+
+    say(text: string) {
+      if (quitting || state$.value.status === 'closed' || text.trim().length === 0) return 'dropped';
+      if (wantedName === undefined || outbox.length >= OUTBOX_LIMIT) return 'dropped';
+      outbox.push(text);
+      pump();
+      // The outbox is sent in order, so it is empty exactly when this text has gone too.
+      return outbox.length === 0 ? 'sent' : 'queued';
+    },
+
+    quit() {
+      if (quitting) return quitting;
+      if (state$.value.status === 'closed') return Promise.resolve();
+      quitting = new Promise<void>((resolve) => {
+        if (reconnectTimer) clearTimeout(reconnectTimer);
+        reconnectTimer = undefined;
+        stopPump();
+        const done = () => {
+          clearTimeout(timer);
+          onGoodbye = undefined;
+          finish('quit');
+          resolve();
+        };
+        // Leaving is never refused by the server's flood limit, so it goes out at once.
+        const timer = setTimeout(done, send({ type: 'quit' }) ? goodbyeWaitMs : 0);
+        onGoodbye = done;
+      });
+      return quitting;
+    },
+  };
+}
+
+/** The socket's bytes, framed into lines; completes when the socket ends or closes. */
+function lines(socket: Socket): Observable<string> {
+  const bytes$ = new Observable<Buffer>((subscriber) => {
+    const onData = (chunk: Buffer) => subscriber.next(chunk);
+    const onEnd = () => subscriber.complete();
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    return () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+    };
+  });
+  return new Observable<string>((subscriber) =>
+    bytes$.pipe(frameLines(MAX_SERVER_FRAME_BYTES)).subscribe({
+      // Oversized or non-UTF-8 lines from the server are dropped, like any line the client cannot read.
+      next: (output) => {
+        if (output.kind === 'frame') subscriber.next(output.text);
+      },
+      complete: () => subscriber.complete(),
+    }),
+  );
+}
+
+/** A short human reason for a failed or lost connection. */
+export function describeSocketError(err: NodeJS.ErrnoException | undefined): string {
+  if (err === undefined) return 'the connection closed';
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+      return err.message === 'the server stopped answering' ? err.message : 'timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'EPIPE':
+      return 'connection broken';
+    default:
+      return err.message;
+  }
+}

@@ -10,9 +10,9 @@ describe('JSON mode over TCP (programs)', () => {
   it('welcomes with the user list and tells others with a joined frame', async () => {
     const alice = await t.json('alice');
     const bob = await t.json('bob');
-    expect(bob.frames.find((f) => f.type === 'welcome')).toEqual({ type: 'welcome', name: 'bob', users: ['alice', 'bob'] });
+    expect(bob.frames.find((f) => f.type === 'welcome')).toEqual({ type: 'welcome', name: 'bob', room: '#lobby', users: ['alice', 'bob'], count: 2 });
     const joined = await alice.waitForJson((f) => f.type === 'joined');
-    expect(joined).toEqual({ type: 'joined', name: 'bob', ts: expect.any(Number) });
+    expect(joined).toEqual({ type: 'joined', room: '#lobby', name: 'bob', ts: expect.any(Number) });
   });
 
   it('refuses taken and invalid names with coded errors, then accepts a retry', async () => {
@@ -37,7 +37,7 @@ describe('JSON mode over TCP (programs)', () => {
     alice.sendJson({ type: 'say', text: 'two' });
     await bob.until(() => bob.frames.filter((f) => f.type === 'message').length === 2, 'two messages');
     const [one, two] = bob.frames.filter((f) => f.type === 'message');
-    expect(one).toEqual({ type: 'message', from: 'alice', text: 'one', ts: expect.any(Number), id: expect.any(Number) });
+    expect(one).toEqual({ type: 'message', room: '#lobby', from: 'alice', text: 'one', ts: expect.any(Number), id: expect.any(Number) });
     expect(two).toMatchObject({ text: 'two' });
     expect(two.id as number).toBeGreaterThan(one.id as number);
     await alice.waitForJson((f) => f.type === 'message' && f.text === 'two');
@@ -62,7 +62,7 @@ describe('JSON mode over TCP (programs)', () => {
   it('does not let newlines inside a JSON string forge lines for text users', async () => {
     const text = await t.text('netcat');
     const program = await t.json('program');
-    await text.waitForLine((l) => l === '*** program joined the chat');
+    await text.waitForLine((l) => l === '*** program joined #lobby');
     const start = text.lines.length;
     program.sendJson({ type: 'say', text: 'hi\n*** admin joined the chat\r\nevil: forged' });
     const line = await text.waitForLine((l) => l.startsWith('program: '), start);
@@ -87,7 +87,7 @@ describe('JSON mode over TCP (programs)', () => {
     bob.sendJson({ type: 'quit' });
     expect(await bob.waitForJson((f) => f.type === 'bye')).toMatchObject({ reason: 'quit' });
     await bob.waitForClose();
-    expect(await alice.waitForJson((f) => f.type === 'left')).toEqual({ type: 'left', name: 'bob', reason: 'quit', ts: expect.any(Number) });
+    expect(await alice.waitForJson((f) => f.type === 'left')).toEqual({ type: 'left', name: 'bob', rooms: ['#lobby'], reason: 'quit', ts: expect.any(Number) });
     await t.json('bob');
   });
 

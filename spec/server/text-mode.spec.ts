@@ -15,8 +15,8 @@ describe('text mode over TCP (netcat users)', () => {
     bob.send('bob');
     const welcome = await bob.waitForLine((line) => line.includes('Welcome, '));
     expect(welcome).toContain('Welcome, bob!');
-    expect(welcome).toContain('2 users online: alice, bob');
-    expect(await alice.waitForLine((line) => line.includes('joined'))).toBe('*** bob joined the chat');
+    expect(welcome).toContain('You are in #lobby: 2 users: alice, bob');
+    expect(await alice.waitForLine((line) => line.includes('joined'))).toBe('*** bob joined #lobby');
   });
 
   it('refuses a taken name (case-insensitively) and lets the user retry on the same connection', async () => {

@@ -98,7 +98,8 @@ export class LineClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== check);
-        reject(new Error(`timed out waiting for ${what}; received:\n${this.lines.join('\n')}`));
+        const recent = this.lines.slice(-20).map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line));
+        reject(new Error(`timed out waiting for ${what}; received ${this.lines.length} lines, the last:\n${recent.join('\n')}`));
       }, timeoutMs);
       const check = () => {
         if (!condition()) return;

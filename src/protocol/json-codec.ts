@@ -1,27 +1,13 @@
+import { buildCommand, commandByType, FieldType } from './commands';
 import { ClientCommand, ErrorEvent, errorEvent, ServerEvent, TransportFrame } from './frames';
-import { sayCommand } from './say';
+
+/** The connection-level frames, which have no fields and never reach the room. */
+const TRANSPORT_FRAMES: ReadonlySet<string> = new Set(['ping', 'pong']);
 
 /**
- * The schema of client frames: the fields each type requires, and their types. Every frame is checked
- * against it before anything else reads it. Extra fields are ignored.
- */
-const CLIENT_FRAME_FIELDS = {
-  hello: { name: 'string' },
-  say: { text: 'string' },
-  quit: {},
-  ping: {},
-  pong: {},
-} as const satisfies Record<ClientCommand['type'] | TransportFrame['type'], Record<string, 'string'>>;
-
-type ClientFrameType = keyof typeof CLIENT_FRAME_FIELDS;
-
-function isClientFrameType(type: string): type is ClientFrameType {
-  return Object.prototype.hasOwnProperty.call(CLIENT_FRAME_FIELDS, type);
-}
-
-/**
- * Decodes one JSON-mode frame into a command, or an error event to send back. Only own properties are
- * read, so keys such as `__proto__` or `constructor` are ordinary data. `null` means "nothing to do".
+ * Decodes one JSON-mode frame into a command, a transport frame, or an error event to send back.
+ * Every frame is checked against the command registry's schema before anything else reads it. Only
+ * own properties are read, so keys such as `__proto__` or `constructor` are ordinary data.
  */
 export function decodeJsonFrame(
   line: string,
@@ -39,25 +25,20 @@ export function decodeJsonFrame(
   const frame = value as Record<string, unknown>;
   const type = ownField(frame, 'type');
   if (typeof type !== 'string') return errorEvent('bad_frame', 'frame must have a string "type"');
-  if (!isClientFrameType(type)) {
-    return errorEvent('unknown_type', `unknown frame type ${JSON.stringify(type.slice(0, 40))}`);
-  }
-  const fields: Record<string, string> = CLIENT_FRAME_FIELDS[type];
-  for (const [field, fieldType] of Object.entries(fields)) {
-    if (typeof ownField(frame, field) !== fieldType) {
-      return errorEvent('bad_frame', `"${type}" needs a ${fieldType} field "${field}"`);
+  if (TRANSPORT_FRAMES.has(type)) return { type } as TransportFrame;
+  const spec = commandByType(type);
+  if (!spec) return errorEvent('unknown_type', `unknown frame type ${JSON.stringify(type.slice(0, 40))}`);
+  const fields: Record<string, string | undefined> = {};
+  for (const [field, fieldType] of Object.entries(spec.fields) as Array<[string, FieldType]>) {
+    const fieldValue = ownField(frame, field);
+    const optional = fieldType === 'string?';
+    if (fieldValue === undefined && optional) continue;
+    if (typeof fieldValue !== 'string') {
+      return errorEvent('bad_frame', `"${type}" needs a string field "${field}"${optional ? ' (or none)' : ''}`);
     }
+    fields[field] = fieldValue;
   }
-  switch (type) {
-    case 'hello':
-      return { type: 'hello', name: ownField(frame, 'name') as string };
-    case 'say':
-      return sayCommand(ownField(frame, 'text') as string, maxMessageLength) ?? errorEvent('bad_frame', '"say" needs non-blank "text"');
-    case 'quit':
-    case 'ping':
-    case 'pong':
-      return { type };
-  }
+  return buildCommand(spec, fields, maxMessageLength) ?? errorEvent('bad_frame', `"${type}" needs non-blank "text"`);
 }
 
 function ownField(frame: Record<string, unknown>, field: string): unknown {

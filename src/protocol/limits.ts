@@ -24,8 +24,8 @@ export const DEFAULT_HOST = '127.0.0.1';
  */
 export const DEFAULT_CLOSE_GRACE_MS = 2000;
 
-/** The name of the room everybody starts in. */
-export const LOBBY = 'lobby';
+/** The room everybody starts in. */
+export const LOBBY = '#lobby';
 
 /**
  * Bytes of output a connection may have waiting for a slow peer, beyond what the socket itself buffers.
@@ -62,3 +62,16 @@ export const DEFAULT_MAX_PER_IP = 20;
 
 /** How often the server checks every connection's timers (registration, heartbeat, slowness). */
 export const HOUSEKEEPING_INTERVAL_MS = 250;
+
+/** Messages of each room replayed to a newcomer, marked as history. */
+export const DEFAULT_HISTORY_LENGTH = 50;
+
+/** Rooms one user may be in at once: bounds the rooms (and their histories) a user can create. */
+export const DEFAULT_MAX_ROOMS_PER_USER = 20;
+
+/**
+ * Rooms with more members than this are quiet: nobody is told of each join and leave there (ten
+ * thousand joins would otherwise cost fifty million notice lines), and `welcome`/`entered` carry the
+ * member count but not the member list. `names` always gives the exact list.
+ */
+export const DEFAULT_ANNOUNCE_LIMIT = 200;

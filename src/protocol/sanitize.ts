@@ -60,3 +60,18 @@ export function quoteForError(text: string, maxLength = 40): string {
   const cut = codePointLength(clean) > maxLength ? `${Array.from(clean).slice(0, maxLength).join('')}…` : clean;
   return JSON.stringify(cut);
 }
+
+export type RoomCheck =
+  | { readonly ok: true; readonly room: string; readonly key: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Validates a room name, given with or without its `#`: the part after `#` follows the same rules as a
+ * user name. `room` is the display form (`#dev`), `key` its case-insensitive identity.
+ */
+export function checkRoomName(requested: string): RoomCheck {
+  const bare = requested.startsWith('#') ? requested.slice(1) : requested;
+  const check = checkName(bare);
+  if (!check.ok) return { ok: false, reason: check.reason.replace(/^a name/, 'a room name') };
+  return { ok: true, room: `#${check.name}`, key: `#${check.key}` };
+}

@@ -1,14 +1,15 @@
-import { ClientCommand, ErrorEvent, errorEvent } from './frames';
+import { ErrorEvent, errorEvent } from './frames';
 import { cleanText, codePointLength } from './sanitize';
 
 /** Text with nothing a reader could see: spaces and format characters such as U+200B. */
 const INVISIBLE_ONLY = /^[\s\p{Cf}]*$/u;
 
 /**
- * Turns what a user typed into a `say` command, the same way for both wire modes: the text is cleaned
- * of control and bidi characters, blank text is `null` (nothing to send), and over-long text is an error.
+ * Prepares what a user typed to be sent, the same way for every command and both wire modes: the text
+ * is cleaned of control and bidi characters, blank text is `null` (nothing to send), and over-long
+ * text is an error.
  */
-export function sayCommand(raw: string, maxMessageLength: number): ClientCommand | ErrorEvent | null {
+export function cleanMessage(raw: string, maxMessageLength: number): string | ErrorEvent | null {
   const text = cleanText(raw);
   if (INVISIBLE_ONLY.test(text)) return null;
   const length = codePointLength(text);
@@ -18,5 +19,5 @@ export function sayCommand(raw: string, maxMessageLength: number): ClientCommand
       `message too long: the limit is ${maxMessageLength} characters (yours has ${length}); it was not sent`,
     );
   }
-  return { type: 'say', text };
+  return text;
 }

@@ -1,5 +1,5 @@
-import { ClientCommand, ErrorEvent, LeaveReason, ServerEvent } from './frames';
-import { sayCommand } from './say';
+import { buildCommand, commandBySlash, commandByType, usage } from './commands';
+import { ClientCommand, ErrorEvent, errorEvent, LeaveReason, ServerEvent } from './frames';
 
 /** Typing either of these ends the session; `{quit}` is what the original chat programs used. */
 export const QUIT_COMMANDS: ReadonlySet<string> = new Set(['{quit}', '/quit']);
@@ -14,8 +14,9 @@ export const WELCOME_NAMES_SHOWN = 20;
 export const GREETING_LINE = `${NOTICE_PREFIX}Welcome to chat! Type your name and press Enter (JSON clients: send a "hello" frame).\n`;
 
 /**
- * Reads one text-mode line. Before the user has a name, a line is the name they ask for; after, it
- * is a message. `null` means the line is ignored (blank).
+ * Reads one text-mode line. Before the user has a name, a line is the name they ask for. After, a line
+ * starting with `/` is a command from the registry (`//` escapes a line that should start with `/`),
+ * and any other line is a message to the current room. `null` means the line is ignored (blank).
  */
 export function decodeTextLine(
   line: string,
@@ -25,10 +26,23 @@ export function decodeTextLine(
   const trimmed = line.trim();
   if (QUIT_COMMANDS.has(trimmed)) return { type: 'quit' };
   if (!registered) return { type: 'hello', name: trimmed };
-  return sayCommand(line, maxMessageLength);
+  if (!trimmed.startsWith('/') || trimmed.startsWith('//')) {
+    const text = trimmed.startsWith('//') ? line.replace('//', '/') : line;
+    return buildCommand(commandByType('say')!, { text }, maxMessageLength);
+  }
+  const match = /^\/(\S+)\s*(.*)$/s.exec(trimmed);
+  if (!match) return errorEvent('unknown_command', 'a command name must follow "/"; /help lists the commands');
+  const spec = commandBySlash(match[1]);
+  if (!spec) {
+    return errorEvent('unknown_command', `unknown command /${match[1].slice(0, 20)}; /help lists the commands`);
+  }
+  const fields = spec.parseArgs(match[2].trim());
+  if (fields === null) return errorEvent('bad_command', `usage: ${usage(spec)}`);
+  return buildCommand(spec, fields, maxMessageLength);
 }
 
 const LEAVE_REASON_TEXT: Record<LeaveReason, string> = {
+  part: '',
   quit: '',
   disconnect: ' (connection lost)',
   error: ' (connection error)',
@@ -38,17 +52,49 @@ const LEAVE_REASON_TEXT: Record<LeaveReason, string> = {
   timeout: ' (timed out)',
 };
 
-/** The line a text-mode (netcat/telnet) user sees for an event, newline included. */
-export function encodeTextLine(event: ServerEvent): string {
+/**
+ * The line(s) a text-mode (netcat/telnet) user sees for an event, newline included. `currentRoom` is
+ * the room the user is typing into: its messages read exactly `name: text`; messages from the user's
+ * other rooms carry the room's name (`[#dev] alice: hi`).
+ */
+export function encodeTextLine(event: ServerEvent, currentRoom: string | null): string {
   switch (event.type) {
-    case 'message':
-      return `${event.from}: ${event.text}\n`;
+    case 'message': {
+      const where = event.room === currentRoom ? '' : `[${event.room}] `;
+      const when = event.history ? '[history] ' : '';
+      const body = event.action ? `* ${event.from} ${event.text}` : `${event.from}: ${event.text}`;
+      return `${where}${when}${body}\n`;
+    }
+    case 'private':
+      return event.action
+        ? `[private] * ${event.from} ${event.text} (to ${event.to})\n`
+        : `[private] ${event.from} -> ${event.to}: ${event.text}\n`;
     case 'joined':
-      return `${NOTICE_PREFIX}${event.name} joined the chat\n`;
+      return `${NOTICE_PREFIX}${event.name} joined ${event.room}\n`;
     case 'left':
-      return `${NOTICE_PREFIX}${event.name} left the chat${LEAVE_REASON_TEXT[event.reason]}\n`;
-    case 'welcome':
-      return `${NOTICE_PREFIX}Welcome, ${event.name}! ${describeUsers(event.users)}. Type {quit} or /quit to leave.\n`;
+      return event.reason === 'part'
+        ? `${NOTICE_PREFIX}${event.name} left ${event.rooms.join(', ')}\n`
+        : `${NOTICE_PREFIX}${event.name} left the chat${LEAVE_REASON_TEXT[event.reason]}\n`;
+    case 'nick':
+      return `${NOTICE_PREFIX}${event.old} is now known as ${event.name}\n`;
+    case 'welcome': {
+      const motd = event.motd === undefined ? '' : `${NOTICE_PREFIX}${event.motd}\n`;
+      return `${NOTICE_PREFIX}Welcome, ${event.name}! You are in ${event.room}: ${describeUsers(event.users, event.count)}. Type /help for commands, {quit} or /quit to leave.\n${motd}`;
+    }
+    case 'entered':
+      return `${NOTICE_PREFIX}You are now in ${event.room}: ${describeUsers(event.users, event.count)}. Lines you type go to ${event.room}.\n`;
+    case 'parted':
+      return `${NOTICE_PREFIX}You left ${event.room}. ${event.current === null ? 'You are in no room now: /join #room to talk.' : `Lines you type go to ${event.current}.`}\n`;
+    case 'rooms':
+      return `${NOTICE_PREFIX}Rooms: ${event.rooms.length === 0 ? 'none' : event.rooms.map((r) => `${r.room} (${r.users})`).join(', ')}\n`;
+    case 'names':
+      return `${NOTICE_PREFIX}In ${event.room} (${event.users.length}): ${event.users.join(', ')}\n`;
+    case 'help':
+      return (
+        `${NOTICE_PREFIX}Commands:\n` +
+        event.commands.map((c) => `${NOTICE_PREFIX}  ${`${c.command} ${c.args}`.trimEnd().padEnd(18)} ${c.help}\n`).join('') +
+        `${NOTICE_PREFIX}  ${'//text'.padEnd(18)} send a line that starts with /\n`
+      );
     case 'error':
       return `${NOTICE_PREFIX}Error: ${event.message}\n`;
     case 'bye':
@@ -62,9 +108,10 @@ export function encodeTextLine(event: ServerEvent): string {
   }
 }
 
-function describeUsers(users: readonly string[]): string {
-  const count = users.length === 1 ? '1 user online' : `${users.length} users online`;
+function describeUsers(users: readonly string[], count: number): string {
+  const people = count === 1 ? '1 user' : `${count} users`;
+  if (users.length === 0) return people;
   const shown = users.slice(0, WELCOME_NAMES_SHOWN).join(', ');
   const more = users.length > WELCOME_NAMES_SHOWN ? ` and ${users.length - WELCOME_NAMES_SHOWN} more` : '';
-  return `${count}: ${shown}${more}`;
+  return `${people}: ${shown}${more}`;
 }

@@ -1,7 +1,7 @@
 import { asyncScheduler, catchError, endWith, map, mergeMap, Observable, observeOn, of, queueScheduler, scan, share } from 'rxjs';
 import { ConnectionSource, Delivery, RoomInput } from './events';
 import { reduceRoom, Transition } from './reducer';
-import { initialRoomState, RoomState } from './state';
+import { DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from './state';
 
 export interface RoomOptions {
   /**
@@ -11,6 +11,8 @@ export interface RoomOptions {
   readonly now?: () => number;
   /** The state to start from; defaults to an empty room. */
   readonly initialState?: RoomState;
+  /** History length, room limits and message of the day. */
+  readonly config?: RoomConfig;
 }
 
 export interface Room {
@@ -32,7 +34,7 @@ export interface Room {
  *   the queue scheduler runs the input at once, so the room adds no latency.
  */
 export function createRoom(connections$: Observable<ConnectionSource>, options: RoomOptions = {}): Room {
-  const { now = () => asyncScheduler.now(), initialState = initialRoomState } = options;
+  const { now = () => asyncScheduler.now(), initialState = initialRoomState, config = DEFAULT_ROOM_CONFIG } = options;
 
   const inputs$ = connections$.pipe(
     mergeMap(({ id, input$ }) =>
@@ -47,7 +49,7 @@ export function createRoom(connections$: Observable<ConnectionSource>, options: 
   const transitions$ = inputs$.pipe(
     observeOn(queueScheduler),
     scan<Omit<RoomInput, 'ts'>, Transition>(
-      (previous, input) => reduceRoom(previous.state, { ...input, ts: now() } as RoomInput),
+      (previous, input) => reduceRoom(previous.state, { ...input, ts: now() } as RoomInput, config),
       { state: initialState, deliveries: [] },
     ),
     share(),

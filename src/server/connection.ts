@@ -70,6 +70,8 @@ export class Connection {
   private mode: WireMode | 'undecided' = 'undecided';
   /** Set by the room's welcome: text lines are names before it and messages after it. */
   private registered = false;
+  /** The room this user types into, as the room last told us: text lines from it carry no room name. */
+  private currentRoom: string | null = null;
   /** Set once we have started closing: later frames and deliveries are dropped. */
   private closing = false;
   /** After a goodbye: end the socket as soon as the send queue has drained. */
@@ -134,8 +136,15 @@ export class Connection {
   deliver(encoding: SharedEncoding): void {
     if (this.closing) return;
     const event = encoding.event;
-    if (event.type === 'welcome') this.registered = true;
-    const bytes = encoding.bytesFor(this.wireMode());
+    if (event.type === 'welcome') {
+      this.registered = true;
+      this.currentRoom = event.room;
+    } else if (event.type === 'entered') {
+      this.currentRoom = event.room;
+    } else if (event.type === 'parted') {
+      this.currentRoom = event.current;
+    }
+    const bytes = encoding.bytesFor(this.wireMode(), this.currentRoom);
     // Only chat messages may be dropped for a slow peer: notices and replies keep its view consistent.
     if (bytes.length > 0) this.send(bytes, event.type === 'message');
     if (event.type === 'bye') this.closeGracefully();
@@ -269,7 +278,7 @@ export class Connection {
   private flush(): void {
     while (!this.socket.writableNeedDrain) {
       const missed = this.queue.takeMissed();
-      if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode()));
+      if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode(), this.currentRoom));
       const next = this.queue.shift();
       if (next === undefined) break;
       this.write(next);

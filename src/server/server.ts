@@ -110,8 +110,9 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   }
 
   function logMembership({ event }: Delivery): void {
-    if (event.type === 'joined') log.info(`${event.name} joined`);
-    else if (event.type === 'left') log.info(`${event.name} left (${event.reason})`);
+    if (event.type === 'welcome') log.info(`${event.name} joined`);
+    else if (event.type === 'left' && event.reason !== 'part') log.info(`${event.name} left (${event.reason})`);
+    else if (event.type === 'nick') log.info(`${event.old} is now ${event.name}`);
   }
 
   function onConnection(socket: Socket): void {

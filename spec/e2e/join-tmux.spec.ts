@@ -3,7 +3,7 @@ import { ClientEvent } from '../../src/client/chat-client';
 import { joinedClient, quitAll } from '../client/client-helpers';
 import { FakeServer } from '../client/fake-server';
 import { CliProcess } from '../support/cli-process';
-import { PROMPT, requireTmux, TmuxTerminal } from './tmux';
+import { PROMPT, requireTmux, TmuxServer, TmuxTerminal } from './tmux';
 
 const ROOT = join(__dirname, '../..');
 /** `chat join` from the sources, with the node running the tests: no build, no PATH lookup. */
@@ -55,7 +55,7 @@ function charAtColumn(row: string, column: number): string | undefined {
 }
 
 describe('chat join in a real terminal (tmux)', () => {
-  const socketName = `chat-e2e-${process.pid}`;
+  let tmux: TmuxServer | undefined;
   let serve: CliProcess;
   let port: number;
   let terminal: TmuxTerminal | undefined;
@@ -63,6 +63,7 @@ describe('chat join in a real terminal (tmux)', () => {
 
   beforeAll(async () => {
     requireTmux();
+    tmux = new TmuxServer();
     ({ process: serve, port } = await CliProcess.serve());
   });
   afterEach(async () => {
@@ -71,12 +72,12 @@ describe('chat join in a real terminal (tmux)', () => {
     await quitAll();
   });
   afterAll(() => {
-    TmuxTerminal.killServer(socketName);
+    tmux?.stop();
     serve?.kill();
   });
 
   function openTerminal(): TmuxTerminal {
-    terminal = TmuxTerminal.start(socketName, `join-${++sessions}`, ROOT);
+    terminal = TmuxTerminal.start(tmux!, `join-${++sessions}`, ROOT);
     return terminal;
   }
 

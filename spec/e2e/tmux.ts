@@ -1,4 +1,7 @@
 import { execFileSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 /** How long to wait for the terminal to show something before failing with what it does show. */
 export const SCREEN_WAIT_MS = 20_000;
@@ -11,18 +14,17 @@ export const PROMPT = 'e2e$ ';
 
 /**
  * A real terminal for end-to-end tests: a detached tmux session of a fixed size, driven with
- * `send-keys` and read with `capture-pane`. Each test suite uses its own tmux server (`-L`), so the
- * sessions get this process's environment and never touch a tmux the developer is running.
+ * `send-keys` and read with `capture-pane`. Sessions run on a `TmuxServer` of their own.
  */
 export class TmuxTerminal {
   private constructor(
-    private readonly socketName: string,
+    private readonly server: TmuxServer,
     readonly session: string,
   ) {}
 
   /** Starts `bash` without rc files in a `width`×`height` session whose prompt is `PROMPT`. */
-  static start(socketName: string, session: string, cwd: string, width = 120, height = 40): TmuxTerminal {
-    const terminal = new TmuxTerminal(socketName, session);
+  static start(server: TmuxServer, session: string, cwd: string, width = 120, height = 40): TmuxTerminal {
+    const terminal = new TmuxTerminal(server, session);
     terminal.tmux(
       'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', cwd,
       `env LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='${PROMPT}' bash --norc --noprofile`,
@@ -76,17 +78,31 @@ export class TmuxTerminal {
     }
   }
 
-  /** Stops the suite's tmux server and everything still running in it. */
-  static killServer(socketName: string): void {
+  private tmux(...args: string[]): string {
+    return this.server.run(...args);
+  }
+}
+
+/**
+ * A tmux server for one test suite, on a socket in a fresh temporary directory: its sessions get this
+ * process's environment, it never touches a tmux the developer is running, and `stop` leaves nothing.
+ */
+export class TmuxServer {
+  private readonly directory = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
+  private readonly socket = join(this.directory, 'tmux.sock');
+
+  run(...args: string[]): string {
+    return execFileSync('tmux', ['-u', '-S', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** Stops the server and everything still running in it, and removes its socket. */
+  stop(): void {
     try {
-      execFileSync('tmux', ['-L', socketName, 'kill-server'], { stdio: 'ignore' });
+      execFileSync('tmux', ['-S', this.socket, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // No server was running.
     }
-  }
-
-  private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-u', '-L', this.socketName, ...args], { encoding: 'utf8' });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }
 

@@ -171,7 +171,10 @@ describe('fault tests: abrupt disconnects, floods and stalled readers against a 
   }, 60_000);
 
   it('a JSON client that stops reading loses only old messages, gets a gap frame on resuming, and costs bounded memory; nobody else loses anything', async () => {
-    const sendQueueBytes = 32 * 1024;
+    // Above what one read of a sender's socket (64 KiB of input) can broadcast in one turn of the event
+    // loop: output beyond the socket's buffer and this queue within one turn is dropped even for a fast
+    // reader, and the watcher must lose nothing.
+    const sendQueueBytes = 128 * 1024;
     t = await startTestServer({ sendQueueBytes, slowTimeoutMs: 120_000 });
     const server = t;
     const slow = await server.json('slow');

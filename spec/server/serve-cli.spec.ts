@@ -63,6 +63,8 @@ describe('chat serve (the real process)', () => {
     [['serve', '--max-frame-bytes', '0'], /--max-frame-bytes must be a whole number above 0/],
     [['serve', '--log-level', 'loud'], /Invalid values/],
     [['serve', '--no-such-flag'], /Unknown argument/],
+    [['serve', '--history', '-1'], /--history must be a whole number, 0 or more/],
+    [['serve', '--slow-timeout', '0'], /--slow-timeout must be a number above 0/],
   ])('rejects %j with a message and a non-zero exit', async (args, message) => {
     const serve = CliProcess.run(args);
     processes.push(serve);
@@ -87,8 +89,37 @@ describe('chat serve (the real process)', () => {
   it('--help lists every flag', async () => {
     const help = CliProcess.run(['serve', '--help']);
     expect(await help.exited).toBe(0);
-    for (const flag of ['--host', '--port', '--max-frame-bytes', '--max-message-length', '--close-grace-ms', '--log-level']) {
+    const flags = [
+      '--host', '--port', '--max-frame-bytes', '--max-message-length', '--close-grace-ms', '--log-level',
+      '--history', '--motd', '--max-rooms-per-user', '--announce-limit',
+      '--send-queue-bytes', '--slow-timeout', '--rate', '--burst', '--flood-disconnect-after',
+      '--register-timeout', '--ping-interval', '--ping-timeout', '--max-connections', '--max-per-ip',
+      '--exempt-loopback', '--tls-cert', '--tls-key',
+    ];
+    for (const flag of flags) {
       expect(help.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('chat serve room flags', () => {
+  it('--motd and --history reach users', async () => {
+    const { process: serve, port } = await CliProcess.serve(['--motd', 'Hello \u001b[31mworld', '--history', '1']);
+    const clients: LineClient[] = [];
+    try {
+      const alice = await LineClient.textUser(port, 'alice');
+      clients.push(alice);
+      expect(alice.lines).toContain('*** Hello [31mworld');
+      alice.send('one');
+      alice.send('two');
+      await alice.waitForLine((line) => line === 'alice: two');
+      const bob = await LineClient.textUser(port, 'bob');
+      clients.push(bob);
+      await bob.waitForLine((line) => line === '[history] alice: two');
+      expect(bob.lines.filter((line) => line.startsWith('[history]'))).toEqual(['[history] alice: two']);
+    } finally {
+      for (const client of clients) client.close();
+      serve.kill();
     }
   });
 });

@@ -1,7 +1,10 @@
 import { readFileSync } from 'fs';
 import type { Argv } from 'yargs';
 import {
+  DEFAULT_ANNOUNCE_LIMIT,
   DEFAULT_BURST,
+  DEFAULT_HISTORY_LENGTH,
+  DEFAULT_MAX_ROOMS_PER_USER,
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
@@ -17,9 +20,10 @@ import {
   DEFAULT_SEND_QUEUE_BYTES,
   DEFAULT_SLOW_TIMEOUT_SECONDS,
 } from '../protocol/limits';
+import { cleanText } from '../protocol/sanitize';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
-import { positiveInteger, positiveNumber, portNumber } from './validate';
+import { nonNegativeInteger, positiveInteger, positiveNumber, portNumber } from './validate';
 
 /** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
 export function serveOptions(yargs: Argv) {
@@ -29,6 +33,10 @@ export function serveOptions(yargs: Argv) {
     .option('max-frame-bytes', { type: 'number', default: DEFAULT_MAX_FRAME_BYTES, describe: 'Longest line a client may send, in bytes', coerce: positiveInteger('--max-frame-bytes') })
     .option('max-message-length', { type: 'number', default: DEFAULT_MAX_MESSAGE_LENGTH, describe: 'Longest chat message, in characters', coerce: positiveInteger('--max-message-length') })
     .option('close-grace-ms', { type: 'number', default: DEFAULT_CLOSE_GRACE_MS, describe: 'How long a closing client may take to hang up before it is cut off, in ms', coerce: positiveInteger('--close-grace-ms') })
+    .option('history', { type: 'number', default: DEFAULT_HISTORY_LENGTH, describe: 'Messages of a room shown to a newcomer (0 for none)', coerce: nonNegativeInteger('--history') })
+    .option('motd', { type: 'string', describe: 'Message of the day, shown to everyone on welcome' })
+    .option('max-rooms-per-user', { type: 'number', default: DEFAULT_MAX_ROOMS_PER_USER, describe: 'Rooms one user may be in at once', coerce: positiveInteger('--max-rooms-per-user') })
+    .option('announce-limit', { type: 'number', default: DEFAULT_ANNOUNCE_LIMIT, describe: 'Rooms with more members than this do not announce joins and leaves', coerce: nonNegativeInteger('--announce-limit') })
     .option('send-queue-bytes', { type: 'number', default: DEFAULT_SEND_QUEUE_BYTES, describe: 'Output a slow client may have waiting before its oldest messages are dropped, in bytes', coerce: positiveInteger('--send-queue-bytes') })
     .option('slow-timeout', { type: 'number', default: DEFAULT_SLOW_TIMEOUT_SECONDS, describe: 'Seconds a client may stay behind before it is disconnected as too slow', coerce: positiveNumber('--slow-timeout') })
     .option('rate', { type: 'number', default: DEFAULT_RATE_PER_SECOND, describe: 'Lines a client may send per second, sustained', coerce: positiveNumber('--rate') })
@@ -81,6 +89,10 @@ export async function serve(args: ServeArgs): Promise<void> {
       pingTimeoutMs: args.pingTimeout * 1000,
       maxConnections: args.maxConnections,
       maxPerIp: args.maxPerIp,
+      historyLength: args.history,
+      motd: args.motd === undefined ? undefined : cleanText(args.motd),
+      maxRoomsPerUser: args.maxRoomsPerUser,
+      announceLimit: args.announceLimit,
       exemptLoopback: args.exemptLoopback,
       tls,
       logger: log,

@@ -48,3 +48,10 @@ export function positiveNumber(flag: string) {
     return value;
   };
 }
+
+export function nonNegativeInteger(flag: string) {
+  return (value: number): number => {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${flag} must be a whole number, 0 or more (got ${String(value)})`);
+    return value;
+  };
+}

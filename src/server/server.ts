@@ -21,7 +21,7 @@ import {
 } from '../protocol/limits';
 import { ConnectionSource, Delivery, recipients } from '../room/events';
 import { createRoom } from '../room/room';
-import { ConnId } from '../room/state';
+import { ConnId, DEFAULT_ROOM_CONFIG, RoomConfig } from '../room/state';
 import { Connection, ConnectionLimits } from './connection';
 import { Logger, silentLogger } from './logger';
 import { SharedEncoding } from './shared-encoding';
@@ -41,7 +41,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   pingTimeoutMs: DEFAULT_PING_TIMEOUT_SECONDS * 1000,
 };
 
-export interface ChatServerOptions extends Partial<ConnectionLimits> {
+export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<RoomConfig> {
   /** Address to listen on. Default `127.0.0.1`; `0.0.0.0` accepts other machines. */
   readonly host?: string;
   /** TCP port; `0` picks a free one (see `address()`). Default 53000. */
@@ -93,11 +93,12 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     logger: log = silentLogger,
   } = options;
   const limits = withDefaults(DEFAULT_CONNECTION_LIMITS, options);
+  const roomConfig: RoomConfig = { ...withDefaults(DEFAULT_ROOM_CONFIG, options), ...(options.motd === undefined ? {} : { motd: options.motd }) };
 
   const connections = new Map<ConnId, Connection>();
   const connectionsPerIp = new Map<string, number>();
   const connections$ = new Subject<ConnectionSource>();
-  const room = createRoom(connections$);
+  const room = createRoom(connections$, { config: roomConfig });
   let nextConnId: ConnId = 1;
 
   const subscriptions = new Subscription();

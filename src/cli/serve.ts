@@ -29,7 +29,7 @@ import { nonNegativeInteger, positiveInteger, positiveNumber, portNumber } from 
 export function serveOptions(yargs: Argv) {
   return yargs
     .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on (0.0.0.0 accepts other machines)' })
-    .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'TCP port to listen on (0 picks a free one)', coerce: portNumber })
+    .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'TCP port to listen on (0 picks a free one)', coerce: (value: number) => portNumber(value) })
     .option('max-frame-bytes', { type: 'number', default: DEFAULT_MAX_FRAME_BYTES, describe: 'Longest line a client may send, in bytes', coerce: positiveInteger('--max-frame-bytes') })
     .option('max-message-length', { type: 'number', default: DEFAULT_MAX_MESSAGE_LENGTH, describe: 'Longest chat message, in characters', coerce: positiveInteger('--max-message-length') })
     .option('close-grace-ms', { type: 'number', default: DEFAULT_CLOSE_GRACE_MS, describe: 'How long a closing client may take to hang up before it is cut off, in ms', coerce: positiveInteger('--close-grace-ms') })
@@ -48,6 +48,8 @@ export function serveOptions(yargs: Argv) {
     .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'Most connections at once', coerce: positiveInteger('--max-connections') })
     .option('max-per-ip', { type: 'number', default: DEFAULT_MAX_PER_IP, describe: 'Most connections from one IP address', coerce: positiveInteger('--max-per-ip') })
     .option('exempt-loopback', { type: 'boolean', default: true, describe: 'Exempt 127.0.0.1 and ::1 from --max-per-ip (--no-exempt-loopback caps them too)' })
+    .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics at http://HOST:PORT/metrics (off by default)', coerce: (value: number) => portNumber(value, '--metrics-port') })
+    .option('metrics-host', { type: 'string', describe: 'Address for the metrics endpoint (default: --host)' })
     .option('tls-cert', { type: 'string', describe: 'Serve TLS with this certificate (PEM file); needs --tls-key' })
     .option('tls-key', { type: 'string', describe: 'Private key (PEM file) for --tls-cert' })
     .check((args) => {
@@ -93,6 +95,8 @@ export async function serve(args: ServeArgs): Promise<void> {
       motd: args.motd === undefined ? undefined : cleanText(args.motd),
       maxRoomsPerUser: args.maxRoomsPerUser,
       announceLimit: args.announceLimit,
+      metricsPort: args.metricsPort,
+      metricsHost: args.metricsHost,
       exemptLoopback: args.exemptLoopback,
       tls,
       logger: log,
@@ -124,16 +128,19 @@ export async function serve(args: ServeArgs): Promise<void> {
   }
 }
 
-function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
+/** One line saying why listening failed. Node's listen errors name the address and port that failed. */
+function describeListenError(err: NodeJS.ErrnoException & { address?: string; port?: number }, host: string, port: number): string {
+  const failedHost = err.address ?? host;
+  const failedPort = err.port ?? port;
   switch (err.code) {
     case 'EADDRINUSE':
-      return `port ${port} is already in use on ${host}`;
+      return `port ${failedPort} is already in use on ${failedHost}`;
     case 'EACCES':
-      return `permission denied to listen on ${host}:${port}`;
+      return `permission denied to listen on ${failedHost}:${failedPort}`;
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
-      return `${host} is not an address of this machine`;
+      return `${failedHost} is not an address of this machine`;
     default:
-      return `cannot listen on ${host}:${port}: ${err.message}`;
+      return `cannot listen on ${failedHost}:${failedPort}: ${err.message}`;
   }
 }

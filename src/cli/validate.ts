@@ -2,9 +2,9 @@ import { isIP } from 'net';
 
 /** Argument checks shared by the commands: each throws a message yargs prints with the usage. */
 
-export function portNumber(value: number): number {
+export function portNumber(value: number, flag = '--port'): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`--port must be a whole number from 0 to 65535 (got ${String(value)})`);
+    throw new Error(`${flag} must be a whole number from 0 to 65535 (got ${String(value)})`);
   }
   return value;
 }

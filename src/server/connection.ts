@@ -8,6 +8,7 @@ import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
 import { ConnectionInput } from '../room/events';
 import { ConnId } from '../room/state';
 import { Logger } from './logger';
+import { TrafficCounters } from './metrics';
 import { SendQueue } from './send-queue';
 import { SharedEncoding, WireMode } from './shared-encoding';
 import { TokenBucket } from './token-bucket';
@@ -95,6 +96,7 @@ export class Connection {
     private readonly socket: Socket,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    private readonly traffic: TrafficCounters,
     private readonly now: () => number = Date.now,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -113,6 +115,7 @@ export class Connection {
       socket.once('data', (chunk: Buffer) => {
         if (isTlsHandshake(chunk)) this.sayGoodbye('not_chat', 'This port speaks plain text, not TLS.');
       });
+      socket.on('data', (chunk: Buffer) => (this.traffic.bytesIn += chunk.length));
       const subscription = socketBytes(socket)
         .pipe(frameLines(limits.maxFrameBytes))
         .subscribe({
@@ -187,6 +190,7 @@ export class Connection {
 
   private onFrame(output: FramerOutput, subscriber: Subscriber<ConnectionInput>): void {
     if (this.closing) return;
+    this.traffic.framesIn += 1;
     const now = this.now();
     this.lastHeardAt = now;
     this.pingSentAt = null;
@@ -231,6 +235,7 @@ export class Connection {
     const waitMs = this.bucket.take(now);
     if (waitMs === 0) return true;
     this.refusedFrames += 1;
+    this.traffic.rateLimited += 1;
     if (this.refusedFrames >= this.limits.floodDisconnectAfter) {
       this.leave('flood', 'You were disconnected for flooding. Goodbye!');
     } else {
@@ -271,13 +276,15 @@ export class Connection {
         this.socket.uncork();
       });
     }
+    this.traffic.framesOut += 1;
+    this.traffic.bytesOut += bytes.length;
     if (!this.socket.write(bytes) && this.behindSince === null) this.behindSince = this.now();
   }
 
   /** The socket drained: move queued output to it while it accepts more, telling the peer what it missed. */
   private flush(): void {
     while (!this.socket.writableNeedDrain) {
-      const missed = this.queue.takeMissed();
+      const missed = this.takeMissed();
       if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode(), this.currentRoom));
       const next = this.queue.shift();
       if (next === undefined) break;
@@ -287,6 +294,16 @@ export class Connection {
       this.behindSince = null;
       if (this.endWhenFlushed) this.socket.end();
     }
+  }
+
+  /** Messages dropped since the peer was last told, counted for the metrics as they are reported. */
+  private takeMissed(): number {
+    const missed = this.queue.takeMissed();
+    if (missed > 0) {
+      this.traffic.droppedMessages += missed;
+      this.traffic.gaps += 1;
+    }
+    return missed;
   }
 
   /** Leaves the room with `reason`, says why, and closes. */
@@ -304,6 +321,7 @@ export class Connection {
     if (this.closing) return;
     this.log.info(`dropping slow client ${this.remote} (#${this.id}): ${why}`);
     this.inputSubscriber?.next({ type: 'disconnect', reason: 'too_slow' });
+    this.traffic.droppedMessages += this.queue.takeMissed();
     this.closing = true;
     this.socket.destroy();
   }

@@ -21,9 +21,11 @@ import {
 } from '../protocol/limits';
 import { ConnectionSource, Delivery, recipients } from '../room/events';
 import { createRoom } from '../room/room';
-import { ConnId, DEFAULT_ROOM_CONFIG, RoomConfig } from '../room/state';
+import { ConnId, DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from '../room/state';
 import { Connection, ConnectionLimits } from './connection';
 import { Logger, silentLogger } from './logger';
+import { createMetricsRegistry, createTrafficCounters, serveMetrics, TrafficCounters } from './metrics';
+import { Server as HttpServer } from 'http';
 import { SharedEncoding } from './shared-encoding';
 
 /** The defaults of every per-connection limit (see src/protocol/limits.ts for why each is what it is). */
@@ -52,6 +54,10 @@ export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<Ro
   readonly maxPerIp?: number;
   /** Whether loopback addresses are exempt from `maxPerIp` (default true: local tools and tests). */
   readonly exemptLoopback?: boolean;
+  /** Serve Prometheus metrics over HTTP on this port (0 picks a free one); none when undefined. */
+  readonly metricsPort?: number;
+  /** Address for the metrics endpoint; defaults to `host`. */
+  readonly metricsHost?: string;
   /** Serve TLS with this certificate and key (PEM) instead of plain TCP. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly logger?: Logger;
@@ -65,6 +71,8 @@ export interface ChatServer {
   address(): AddressInfo;
   /** A snapshot of the server's load, for tests and metrics. */
   stats(): ServerStats;
+  /** Where the metrics endpoint listens, once `listen()` has resolved; undefined without one. */
+  metricsAddress(): AddressInfo | undefined;
 }
 
 export interface ServerStats {
@@ -74,6 +82,12 @@ export interface ServerStats {
   readonly pendingBytes: number;
   /** The largest `pendingBytes` of any one connection. */
   readonly maxPendingBytes: number;
+  /** Users with a name. */
+  readonly users: number;
+  /** Rooms with somebody in them. */
+  readonly rooms: number;
+  /** Everything counted since the server started. */
+  readonly traffic: Readonly<TrafficCounters>;
 }
 
 export const SHUTDOWN_MESSAGE = 'The server is shutting down. Goodbye!';
@@ -90,6 +104,8 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     maxPerIp = DEFAULT_MAX_PER_IP,
     exemptLoopback = true,
     tls,
+    metricsPort,
+    metricsHost = host,
     logger: log = silentLogger,
   } = options;
   const limits = withDefaults(DEFAULT_CONNECTION_LIMITS, options);
@@ -101,7 +117,13 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   const room = createRoom(connections$, { config: roomConfig });
   let nextConnId: ConnId = 1;
 
+  const traffic = createTrafficCounters();
+  /** The room's latest state, for the gauges; read-only here (the room alone changes it). */
+  let roomState: RoomState = initialRoomState;
+  let metricsServer: HttpServer | undefined;
+
   const subscriptions = new Subscription();
+  subscriptions.add(room.transitions$.subscribe((transition) => (roomState = transition.state)));
   subscriptions.add(room.deliveries$.subscribe(deliver));
   subscriptions.add(room.deliveries$.subscribe(logMembership));
 
@@ -112,7 +134,10 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
 
   function logMembership({ event }: Delivery): void {
     if (event.type === 'welcome') log.info(`${event.name} joined`);
-    else if (event.type === 'left' && event.reason !== 'part') log.info(`${event.name} left (${event.reason})`);
+    else if (event.type === 'left' && event.reason !== 'part') {
+      log.info(`${event.name} left (${event.reason})`);
+      traffic.leaves[event.reason] = (traffic.leaves[event.reason] ?? 0) + 1;
+    }
     else if (event.type === 'nick') log.info(`${event.old} is now ${event.name}`);
   }
 
@@ -127,7 +152,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       return;
     }
     connectionsPerIp.set(address, (connectionsPerIp.get(address) ?? 0) + 1);
-    const connection = new Connection(nextConnId++, socket, limits, log);
+    const connection = new Connection(nextConnId++, socket, limits, log, traffic);
     connections.set(connection.id, connection);
     log.info(`connect ${connection.remote} (#${connection.id})`);
     socket.once('close', function onClose() {
@@ -174,8 +199,31 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     acceptErrors = 0;
   }
 
+  function stats(): ServerStats {
+    let pendingBytes = 0;
+    let maxPendingBytes = 0;
+    for (const connection of connections.values()) {
+      pendingBytes += connection.pendingBytes;
+      maxPendingBytes = Math.max(maxPendingBytes, connection.pendingBytes);
+    }
+    return { connections: connections.size, pendingBytes, maxPendingBytes, users: roomState.users.size, rooms: roomState.channels.size, traffic };
+  }
+
+  async function startMetrics(): Promise<void> {
+    if (metricsPort === undefined) return;
+    const registry = createMetricsRegistry({
+      traffic,
+      connections: () => connections.size,
+      users: () => roomState.users.size,
+      rooms: () => roomState.channels.size,
+      pendingBytes: () => stats().pendingBytes,
+    });
+    metricsServer = await serveMetrics(registry, metricsHost, metricsPort, log);
+  }
+
   return {
-    listen() {
+    async listen() {
+      await startMetrics();
       return new Promise<AddressInfo>((resolve, reject) => {
         const onError = (err: Error) => reject(err);
         server.once('error', onError);
@@ -192,6 +240,8 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
 
     async close() {
       clearInterval(housekeeping);
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(Array.from(connections.values(), (connection) => connection.shutdown(SHUTDOWN_MESSAGE)));
       connections$.complete();
@@ -203,14 +253,10 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       return server.address() as AddressInfo;
     },
 
-    stats() {
-      let pendingBytes = 0;
-      let maxPendingBytes = 0;
-      for (const connection of connections.values()) {
-        pendingBytes += connection.pendingBytes;
-        maxPendingBytes = Math.max(maxPendingBytes, connection.pendingBytes);
-      }
-      return { connections: connections.size, pendingBytes, maxPendingBytes };
+    stats,
+
+    metricsAddress() {
+      return metricsServer?.address() as AddressInfo | undefined;
     },
   };
 }

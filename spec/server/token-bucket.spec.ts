@@ -54,6 +54,20 @@ describe('TokenBucket', () => {
     expect(slow.take(T0)).toBe(334);
   });
 
+  it('keeps its word: a frame sent exactly when the retry time says is accepted, despite rounding', () => {
+    // Found by the property below: 0.0034 + 9.966 × 0.1 adds up to 0.99999999999 in floating point.
+    const bucket = new TokenBucket(0.1, 1, T0);
+    expect(bucket.take(T0)).toBe(0);
+    const wait = bucket.take(T0 + 34);
+    expect(wait).toBe(9966);
+    expect(bucket.take(T0 + 34 + wait)).toBe(0);
+    // The same goes for being full again after the time a whole burst takes to come back.
+    const full = new TokenBucket(0.1, 1, T0);
+    full.take(T0);
+    full.take(T0 + 34);
+    expect(full.isFull(T0 + 34 + 9966)).toBe(true);
+  });
+
   it('supports fractional rates', () => {
     const bucket = new TokenBucket(0.5, 1, T0);
     expect(bucket.take(T0)).toBe(0);
@@ -106,7 +120,7 @@ describe('TokenBucket', () => {
           expect(granted).toBeLessThanOrEqual(burst + (rate * (now - T0)) / 1000 + 1e-9);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 500 },
     );
   });
 });

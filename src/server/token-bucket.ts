@@ -1,4 +1,11 @@
 /**
+ * Token counts are fractions, and refilling adds up rounding errors: after waiting exactly the time
+ * `take` said, the count can be 0.9999999999. Counts this close to a whole token are a whole token,
+ * or a client that honours the retry time would be refused again.
+ */
+const ROUNDING_SLACK = 1e-9;
+
+/**
  * Flood control: a token bucket. It holds up to `burst` tokens and gains `ratePerSecond` tokens per
  * second; each frame takes one. A short paste spends the burst; a steady flood runs dry and is refused.
  * Pure apart from the clock, which the caller passes in.
@@ -19,7 +26,7 @@ export class TokenBucket {
   /** Takes a token if there is one; returns 0 on success, else the milliseconds until one is due. */
   take(now: number): number {
     this.refill(now);
-    if (this.tokens >= 1) {
+    if (this.tokens >= 1 - ROUNDING_SLACK) {
       this.tokens -= 1;
       return 0;
     }
@@ -29,7 +36,7 @@ export class TokenBucket {
   /** True when the bucket has refilled completely: the sender has been quiet for a while. */
   isFull(now: number): boolean {
     this.refill(now);
-    return this.tokens >= this.burst;
+    return this.tokens >= this.burst - ROUNDING_SLACK;
   }
 
   private refill(now: number): void {

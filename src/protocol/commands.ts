@@ -78,10 +78,11 @@ export function buildCommand(
 ): ClientCommand | ErrorEvent | null {
   const command: Record<string, string> = { type: spec.type };
   for (const field of Object.keys(spec.fields)) {
-    const value = fields[field];
+    // Own values only, as decodeJsonFrame reads frames: an absent optional field must stay absent.
+    const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (value !== undefined) command[field] = value;
   }
-  if (command.text !== undefined) {
+  if (Object.hasOwn(command, 'text')) {
     const text = cleanMessage(command.text, maxMessageLength);
     if (text === null) return spec.type === 'say' ? null : errorEvent('bad_command', `usage: ${usage(spec)}`);
     if (typeof text !== 'string') return text;

@@ -1,26 +1,23 @@
 import { filter, map, Observable, Subject } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { ConnectionInput, ConnectionSource } from '../../src/room/events';
-import { createRoom, Room } from '../../src/room/room';
-import { ConnId } from '../../src/room/state';
-import { bye, disconnect, error, hello, joined, left, message, quit, received, Received, say, to, welcome } from './room-helpers';
-
-function createTestScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
-
-const conn = (id: ConnId, input$: Observable<ConnectionInput>): ConnectionSource => ({ id, input$ });
-
-/**
- * What clients receive, delivery by delivery. A delivery to nobody (the `joined` of the first user
- * into an empty room, the `left` of the last one) reaches no client, so it is left out.
- */
-function received$(room: Room): Observable<Received> {
-  return room.deliveries$.pipe(
-    map(received),
-    filter((delivery) => delivery.to.length > 0),
-  );
-}
+import { createRoom } from '../../src/room/room';
+import {
+  bye,
+  conn,
+  createTestScheduler,
+  disconnect,
+  error,
+  hello,
+  joined,
+  left,
+  message,
+  quit,
+  Received,
+  received$,
+  say,
+  to,
+  welcome,
+} from './room-helpers';
 
 const onlyMessages = filter((delivery: Received) => delivery.event.type === 'message');
 
@@ -310,16 +307,19 @@ describe('room', () => {
     createTestScheduler().run(({ hot, cold, expectObservable }) => {
       const alice = hot('-a 998ms x 1s |', { a: hello('alice'), x: say('tick') });
       const bob = hot('  -- 1.5s b', { b: hello('bob') });
-      // Every delivery, the ones to nobody included: here only the time matters.
-      const expected = ' -(ab) 995ms c 501ms (de) 495ms f';
+      // Every delivery, the ones to nobody included: here only the time matters. A replayed message
+      // keeps the time it was sent at.
+      const expected = ' -a 998ms c 501ms (dhe) 494ms f';
 
       const room = createRoom(cold('(ab)', { a: conn(1, alice), b: conn(2, bob) }));
-      const stamps$ = room.deliveries$.pipe(map((d) => ('ts' in d.event ? `${d.event.type}@${d.event.ts}` : d.event.type)));
+      const stamps$ = room.deliveries$.pipe(
+        map(({ event }) => ('ts' in event ? `${event.type}@${event.ts}${'history' in event ? ' (history)' : ''}` : event.type)),
+      );
       expectObservable(stamps$).toBe(expected, {
         a: 'welcome',
-        b: 'joined@1',
         c: 'message@1000',
         d: 'welcome',
+        h: 'message@1000 (history)',
         e: 'joined@1502',
         f: 'left@2001',
       });
@@ -329,12 +329,14 @@ describe('room', () => {
   it('uses the clock it is given', () => {
     createTestScheduler().run(({ hot, cold, expectObservable }) => {
       const alice = hot('-a---', { a: hello('alice') });
-      const expected = ' -(ab)';
+      const bob = hot('  ---b-', { b: hello('bob') });
+      const expected = ' -a-(bc)';
 
-      const room = createRoom(cold('a', { a: conn(1, alice) }), { now: () => 42 });
+      const room = createRoom(cold('(ab)', { a: conn(1, alice), b: conn(2, bob) }), { now: () => 42 });
       expectObservable(room.deliveries$.pipe(map((d) => d.event))).toBe(expected, {
         a: welcome('alice', ['alice']),
-        b: joined('alice', 42),
+        b: welcome('bob', ['alice', 'bob']),
+        c: joined('bob', 42),
       });
     });
   });
@@ -349,7 +351,7 @@ describe('room', () => {
       const summary$ = room.transitions$.pipe(
         map((t) => `${[...t.state.users.values()].map((u) => u.name).join(',')}|${t.state.nextMessageId}|${t.deliveries.length}`),
       );
-      expectObservable(summary$).toBe(expected, { a: 'alice|1|2', b: 'alice|2|1', c: '|2|1' });
+      expectObservable(summary$).toBe(expected, { a: 'alice|1|1', b: 'alice|2|1', c: '|2|1' });
     });
   });
 

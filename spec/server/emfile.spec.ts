@@ -1,0 +1,130 @@
+import net = require('net');
+import { CliProcess } from '../support/cli-process';
+import { serveWithFdLimit } from '../support/limited-serve';
+import { LineClient } from '../support/line-client';
+import { startTestServer, TestServer } from '../support/test-server';
+
+/**
+ * Low enough that a few dozen connections exhaust it (node with tsx holds about 30 descriptors
+ * before the first client), high enough for the server to start.
+ */
+const FD_LIMIT = 64;
+/** More connections than the server can hold at FD_LIMIT. */
+const CONNECTIONS = 100;
+const SLOW_WAIT_MS = 30_000;
+
+/** Waits until `client` has been greeted or closed; true if greeted. */
+async function greetedOrClosed(client: LineClient): Promise<boolean> {
+  await client.until(() => client.closed || client.lines.length > 0, 'a greeting or a close', SLOW_WAIT_MS);
+  return client.lines.some((line) => line.includes('Type your name'));
+}
+
+/** Opens `count` connections at once and sorts them into greeted ones and ones closed without a word. */
+async function storm(port: number, count: number, into: LineClient[]): Promise<{ greeted: LineClient[]; dropped: LineClient[] }> {
+  const opened = await Promise.all(Array.from({ length: count }, () => LineClient.open(port)));
+  into.push(...opened);
+  const greeted = await Promise.all(opened.map(greetedOrClosed));
+  return { greeted: opened.filter((_, i) => greeted[i]), dropped: opened.filter((_, i) => !greeted[i]) };
+}
+
+/** Connects again and again (turned-away connections are closed at once) until one is greeted. */
+async function firstGreeted(port: number, into: LineClient[]): Promise<LineClient> {
+  const deadline = Date.now() + SLOW_WAIT_MS;
+  for (;;) {
+    const client = await LineClient.open(port);
+    into.push(client);
+    if (await greetedOrClosed(client)) return client;
+    if (Date.now() > deadline) throw new Error('no new connection was greeted after the others closed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function register(client: LineClient, name: string): Promise<void> {
+  client.send(name);
+  await client.waitForLine((line) => line.includes(`Welcome, ${name}!`));
+}
+
+describe('running out of file descriptors (EMFILE)', () => {
+  const processes: CliProcess[] = [];
+  const clients: LineClient[] = [];
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    for (const client of clients.splice(0)) client.close();
+    for (const process of processes.splice(0)) process.kill();
+    await t?.stop();
+    t = undefined;
+  });
+
+  it('chat serve stays up when out of descriptors: excess connections are closed, the others keep chatting, and new clients get in once descriptors are free', async () => {
+    const startedAt = Date.now();
+    const { process: serve, port } = await serveWithFdLimit(FD_LIMIT);
+    processes.push(serve);
+
+    const first = await storm(port, CONNECTIONS, clients);
+    // Some got in, up to what the descriptor limit allows; libuv accepted the rest and closed them at once.
+    expect(first.greeted.length).toBeGreaterThanOrEqual(2);
+    expect(first.greeted.length).toBeLessThan(FD_LIMIT);
+    expect(first.dropped.length).toBeGreaterThan(0);
+    for (const client of first.dropped) expect(client.closed).toBe(true);
+
+    // At the limit, the connections it holds work normally...
+    const [alice, bob] = first.greeted;
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    alice.send('at the limit');
+    await bob.waitForLine((line) => line === 'alice: at the limit');
+
+    // ...and a second storm is turned away the same way, without harm.
+    const second = await storm(port, 20, clients);
+    expect(second.dropped.length).toBeGreaterThan(0);
+    expect(serve.exitCode).toBeNull();
+
+    // Once the connections close, descriptors are free and new clients get in again.
+    for (const client of clients) client.close();
+    const carol = await firstGreeted(port, clients);
+    const dave = await LineClient.textUser(port, 'dave');
+    clients.push(dave);
+    await register(carol, 'carol');
+    carol.send('back to normal');
+    await dave.waitForLine((line) => line === 'carol: back to normal');
+
+    // Nothing crashed, and the server still shuts down cleanly.
+    expect(serve.exitCode).toBeNull();
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(serve.stderr).not.toMatch(/Uncaught|^\s+at /m);
+    // On Linux libuv handles EMFILE itself (it accepts and closes the excess connections), so Node
+    // reports no error; where an accept error does reach the server, it is logged at most once a second.
+    const acceptErrorLines = serve.stderr.split('\n').filter((line) => line.includes('server error: '));
+    expect(acceptErrorLines.length).toBeLessThanOrEqual((Date.now() - startedAt) / 1000 + 1);
+  }, 90_000);
+
+  it('logs a storm of accept errors at most once a second, with how many there were, and keeps serving', async () => {
+    let tcpServer: net.Server | undefined;
+    const createServer = net.createServer;
+    jest.spyOn(net, 'createServer').mockImplementation(((...args: Parameters<typeof net.createServer>) => {
+      tcpServer = createServer(...args);
+      return tcpServer;
+    }) as typeof net.createServer);
+    t = await startTestServer();
+    expect(tcpServer).toBeDefined();
+    const emfile = () => Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' });
+    const acceptErrorLines = () => t!.logs.filter((line) => line.includes('server error: '));
+
+    for (let i = 0; i < 500; i++) tcpServer!.emit('error', emfile());
+    expect(acceptErrorLines()).toHaveLength(1);
+    expect(acceptErrorLines()[0]).toMatch(/ error +server error: EMFILE\n$/);
+
+    // This waits for a minimum, not a maximum: the throttle only lets the next line out after a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    tcpServer!.emit('error', emfile());
+    expect(acceptErrorLines()).toHaveLength(2);
+    // The 499 errors kept quiet, and this one.
+    expect(acceptErrorLines()[1]).toMatch(/server error: EMFILE \(500 times\)\n$/);
+
+    const alice = await t.text('alice');
+    alice.send('still serving');
+    await alice.waitForLine((line) => line === 'alice: still serving');
+  });
+});

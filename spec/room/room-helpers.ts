@@ -50,7 +50,8 @@ export const disconnect = (reason: LeaveReason): DisconnectInput => ({ type: 'di
 /** Expected deliveries. */
 export const to = (ids: readonly ConnId[], event: ServerEvent): Received => ({ to: [...ids].sort((a, b) => a - b), event });
 /** A welcome to the lobby; `count` is the number of users unless the room is quiet (then `users` is empty). */
-export const welcome = (name: string, users: string[], count = users.length): ServerEvent => ({ type: 'welcome', name, room: LOBBY, users, count });
+export const welcome = (name: string, users: string[], count = users.length, motd?: string): ServerEvent =>
+  motd === undefined ? { type: 'welcome', name, room: LOBBY, users, count } : { type: 'welcome', name, room: LOBBY, users, count, motd };
 export const entered = (room: string, users: string[], count = users.length): ServerEvent => ({ type: 'entered', room, users, count });
 export const parted = (room: string, current: string | null): ServerEvent => ({ type: 'parted', room, current });
 export const joined = (name: string, ts: number, room = LOBBY): ServerEvent => ({ type: 'joined', room, name, ts });

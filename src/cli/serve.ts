@@ -23,6 +23,7 @@ import {
 import { cleanText } from '../protocol/sanitize';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
+import { effectiveMaxConnections, openFileLimit } from './fd-limit';
 import { nonNegativeInteger, positiveInteger, positiveNumber, portNumber } from './validate';
 
 /** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
@@ -73,6 +74,8 @@ export async function serve(args: ServeArgs): Promise<void> {
       process.exit(1);
     }
   }
+  const connectionCap = effectiveMaxConnections(args.maxConnections, openFileLimit());
+  if (connectionCap.warning) log.warn(connectionCap.warning);
   let server;
   try {
     server = createChatServer({
@@ -89,7 +92,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       registerTimeoutMs: args.registerTimeout * 1000,
       pingIntervalMs: args.pingInterval * 1000,
       pingTimeoutMs: args.pingTimeout * 1000,
-      maxConnections: args.maxConnections,
+      maxConnections: connectionCap.max,
       maxPerIp: args.maxPerIp,
       historyLength: args.history,
       motd: args.motd === undefined ? undefined : cleanText(args.motd),

@@ -153,10 +153,14 @@ export class Connection {
     if (event.type === 'bye') this.closeGracefully();
   }
 
-  /** Tells the client the server is going away and closes; resolves once the socket has closed. */
-  shutdown(message: string): Promise<void> {
-    this.deliver(new SharedEncoding({ type: 'bye', reason: 'shutdown', message }));
-    return this.closed();
+  /** Tells the client the server is going away and starts closing. */
+  sayShutdown(message: string): void {
+    this.sayGoodbye('shutdown', message);
+  }
+
+  /** Tells the room this user left, and why, before the socket closes (which would say `disconnect`). */
+  reportLeave(reason: LeaveReason): void {
+    this.inputSubscriber?.next({ type: 'disconnect', reason });
   }
 
   /** Resolves once the socket has closed. */

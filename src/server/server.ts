@@ -142,7 +142,12 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   }
 
   function onConnection(socket: Socket): void {
-    const address = socket.remoteAddress ?? '?';
+    const address = socket.remoteAddress;
+    if (address === undefined) {
+      // The peer reset before we got to it: nothing to talk to, and no address to count it under.
+      socket.destroy();
+      return;
+    }
     const refusal = admissionRefusal(address);
     if (refusal !== null) {
       log.warn(`refused ${address}:${socket.remotePort ?? '?'}: ${refusal}`);
@@ -187,16 +192,26 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
-  // Accept errors (EMFILE when out of file descriptors) come in storms: log one line a second at most.
+  // Accept errors (EMFILE when out of file descriptors) come in storms: log the first at once, then at
+  // most one line a second saying how many more there were, so that a storm that stops is still counted.
   let lastAcceptErrorLog = 0;
-  let acceptErrors = 0;
+  let suppressedAcceptErrors = 0;
+  let acceptErrorFlush: NodeJS.Timeout | undefined;
   function onServerError(err: NodeJS.ErrnoException): void {
-    acceptErrors += 1;
+    const code = err.code ?? err.message;
     const now = Date.now();
-    if (now - lastAcceptErrorLog < 1000) return;
-    log.error(`server error: ${err.code ?? err.message}${acceptErrors > 1 ? ` (${acceptErrors} times)` : ''}`);
-    lastAcceptErrorLog = now;
-    acceptErrors = 0;
+    if (acceptErrorFlush === undefined && now - lastAcceptErrorLog >= 1000) {
+      log.error(`server error: ${code}`);
+      lastAcceptErrorLog = now;
+      return;
+    }
+    suppressedAcceptErrors += 1;
+    acceptErrorFlush ??= setTimeout(() => {
+      log.error(`server error: ${code} (${suppressedAcceptErrors} more in the last second)`);
+      acceptErrorFlush = undefined;
+      suppressedAcceptErrors = 0;
+      lastAcceptErrorLog = Date.now();
+    }, Math.max(0, 1000 - (now - lastAcceptErrorLog))).unref();
   }
 
   function stats(): ServerStats {
@@ -240,10 +255,16 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
 
     async close() {
       clearInterval(housekeeping);
+      if (acceptErrorFlush) clearTimeout(acceptErrorFlush);
       metricsServer?.close();
       metricsServer?.closeAllConnections();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all(Array.from(connections.values(), (connection) => connection.shutdown(SHUTDOWN_MESSAGE)));
+      // Everyone is told first and stops receiving, then the leaves are recorded (and logged) as
+      // shutdowns: nobody is sent a stream of "left" notices on the way out.
+      const closing = Array.from(connections.values());
+      for (const connection of closing) connection.sayShutdown(SHUTDOWN_MESSAGE);
+      for (const connection of closing) connection.reportLeave('shutdown');
+      await Promise.all(closing.map((connection) => connection.closed()));
       connections$.complete();
       subscriptions.unsubscribe();
       await stopped;

@@ -177,9 +177,14 @@ describe('text mode commands', () => {
     expect(text(line)).toEqual({ type: 'error', code: 'unknown_command', message: expect.stringContaining('/help') });
   });
 
-  it('reads a command line before the user has a name as the name asked for', () => {
-    expect(decodeTextLine('/join #dev', false, MAX_MESSAGE)).toEqual({ type: 'hello', name: '/join #dev' });
+  it('answers a command before the user has a name by asking for the name (but lets them quit)', () => {
+    expect(decodeTextLine('/join #dev', false, MAX_MESSAGE)).toEqual({
+      type: 'error',
+      code: 'not_registered',
+      message: 'choose a name first: type your name and press Enter',
+    });
     expect(decodeTextLine('/quit', false, MAX_MESSAGE)).toEqual({ type: 'quit' });
+    expect(decodeTextLine('{quit}', false, MAX_MESSAGE)).toEqual({ type: 'quit' });
   });
 });
 

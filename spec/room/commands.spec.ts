@@ -64,7 +64,7 @@ describe('private messages', () => {
         // Room and private messages share one sequence of ids.
         j: to([1, 2, 3], message('alice', 'hi', 14, 3)),
         k: to([2], parted(LOBBY, null)),
-        l: to([1, 3], left('bob', 'part', 15, [LOBBY])),
+        l: to([1, 3], left('bob', 'part', 15, LOBBY)),
         // bob is in no room, and still reachable.
         m: to([1, 2], privateMessage('alice', 'bob', 'still there?', 19, 4)),
       });
@@ -221,7 +221,7 @@ describe('/nick', () => {
         i: to([4], welcome('dave', ['alice', 'bob', 'carol', 'dave'])),
         j: to([1, 2, 3], joined('dave', 15)),
         k: to([4], parted(LOBBY, null)),
-        l: to([1, 2, 3], left('dave', 'part', 19, [LOBBY])),
+        l: to([1, 2, 3], left('dave', 'part', 19, LOBBY)),
         // bob shares two rooms with alice and is told once; dave shares none and is not told.
         m: to([1, 2, 3], renamed('alice', 'alicia', 23)),
         n: to([2], error('name_taken', 'name "ALICIA" is taken')),

@@ -55,13 +55,9 @@ export const welcome = (name: string, users: string[], count = users.length, mot
 export const entered = (room: string, users: string[], count = users.length): ServerEvent => ({ type: 'entered', room, users, count });
 export const parted = (room: string, current: string | null): ServerEvent => ({ type: 'parted', room, current });
 export const joined = (name: string, ts: number, room = LOBBY): ServerEvent => ({ type: 'joined', room, name, ts });
-export const left = (name: string, reason: LeaveReason, ts: number, leftRooms: string[] = [LOBBY]): ServerEvent => ({
-  type: 'left',
-  name,
-  rooms: leftRooms,
-  reason,
-  ts,
-});
+/** A leave: of `room` for a part, of the chat (naming no room) for every other reason. */
+export const left = (name: string, reason: LeaveReason, ts: number, room: string = LOBBY): ServerEvent =>
+  reason === 'part' ? { type: 'left', name, room, reason, ts } : { type: 'left', name, reason, ts };
 export const message = (from: string, text: string, ts: number, id: number, room = LOBBY): ServerEvent => ({ type: 'message', room, from, text, ts, id });
 export const action = (from: string, text: string, ts: number, id: number, room = LOBBY): ServerEvent => ({
   type: 'message',

@@ -90,7 +90,7 @@ describe('rooms', () => {
         g: to([2], entered('#dev', ['alice', 'bob'])),
         h: to([1], joined('bob', 11, '#dev')),
         i: to([1], parted('#dev', LOBBY)),
-        j: to([2], left('alice', 'part', 15, ['#dev'])),
+        j: to([2], left('alice', 'part', 15, '#dev')),
         k: to([2], message('bob', 'anyone?', 19, 1, '#dev')),
       });
     });
@@ -125,7 +125,7 @@ describe('rooms', () => {
         f: to([1], parted('#ops', '#dev')),
         g: to([1], roomList([['#dev', 1], [LOBBY, 2]])),
         h: to([1], parted(LOBBY, '#dev')),
-        i: to([2], left('alice', 'part', 10, [LOBBY])),
+        i: to([2], left('alice', 'part', 10, LOBBY)),
         j: to([1], parted('#dev', null)),
         k: to([1], error('not_in_room', 'you are in no room: /join #room first')),
         l: to([1], roomList([[LOBBY, 1]])),
@@ -286,7 +286,7 @@ describe('rooms', () => {
         f: to([4], welcome('dave', ['alice', 'bob', 'carol', 'dave'])),
         g: to([1, 2, 3], joined('dave', 10)),
         h: to([4], parted(LOBBY, null)),
-        i: to([1, 2, 3], left('dave', 'part', 14, [LOBBY])),
+        i: to([1, 2, 3], left('dave', 'part', 14, LOBBY)),
         j: to([1], entered('#dev', ['alice'])),
         k: to([2], entered('#dev', ['alice', 'bob'])),
         l: to([1], joined('bob', 19, '#dev')),
@@ -294,7 +294,7 @@ describe('rooms', () => {
         n: to([2], entered('#ops', ['alice', 'bob'])),
         o: to([1], joined('bob', 24, '#ops')),
         // bob shares three rooms with alice and carol one: each is told once. dave, in no room, is not.
-        p: to([2, 3], left('alice', 'disconnect', 28, [LOBBY, '#dev', '#ops'])),
+        p: to([2, 3], left('alice', 'disconnect', 28)),
       });
     });
   });

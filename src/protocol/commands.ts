@@ -84,7 +84,7 @@ export function buildCommand(
   }
   if (Object.hasOwn(command, 'text')) {
     const text = cleanMessage(command.text, maxMessageLength);
-    if (text === null) return spec.type === 'say' ? null : errorEvent('bad_command', `usage: ${usage(spec)}`);
+    if (text === null) return null;
     if (typeof text !== 'string') return text;
     command.text = text;
   }

@@ -82,13 +82,14 @@ export interface JoinedEvent {
   readonly ts: number;
 }
 /**
- * Somebody else left rooms you share: one room when `reason` is `part`; every room they were in when
- * they left the chat (quit, disconnect, ...), sent once however many rooms you shared.
+ * Somebody else left. With `reason` `part` they left `room`, one room you are in. Otherwise they left
+ * the chat, and so every room you shared with them: the event is sent once, and names no room, so
+ * that it never tells you of rooms you are not in.
  */
 export interface LeftEvent {
   readonly type: 'left';
   readonly name: string;
-  readonly rooms: readonly string[];
+  readonly room?: string;
   readonly reason: LeaveReason;
   readonly ts: number;
 }
@@ -111,7 +112,6 @@ export interface PrivateEvent {
   readonly text: string;
   readonly ts: number;
   readonly id: number;
-  readonly action?: true;
 }
 /** Somebody who shares a room with you (or you) changed name. */
 export interface NickEvent {

@@ -38,6 +38,7 @@ export function decodeJsonFrame(
     }
     fields[field] = fieldValue;
   }
+  // Only blank text builds nothing; in JSON mode that is a mistake worth telling the program about.
   return buildCommand(spec, fields, maxMessageLength) ?? errorEvent('bad_frame', `"${type}" needs non-blank "text"`);
 }
 

@@ -25,7 +25,11 @@ export function decodeTextLine(
 ): ClientCommand | ErrorEvent | null {
   const trimmed = line.trim();
   if (QUIT_COMMANDS.has(trimmed)) return { type: 'quit' };
-  if (!registered) return { type: 'hello', name: trimmed };
+  if (!registered) {
+    // A command before a name is not a name to try: say what is expected instead.
+    if (trimmed.startsWith('/')) return errorEvent('not_registered', 'choose a name first: type your name and press Enter');
+    return { type: 'hello', name: trimmed };
+  }
   if (!trimmed.startsWith('/') || trimmed.startsWith('//')) {
     const text = trimmed.startsWith('//') ? line.replace('//', '/') : line;
     return buildCommand(commandByType('say')!, { text }, maxMessageLength);
@@ -37,8 +41,8 @@ export function decodeTextLine(
     return errorEvent('unknown_command', `unknown command /${match[1].slice(0, 20)}; /help lists the commands`);
   }
   const fields = spec.parseArgs(match[2].trim());
-  if (fields === null) return errorEvent('bad_command', `usage: ${usage(spec)}`);
-  return buildCommand(spec, fields, maxMessageLength);
+  // Arguments that do not fit, or text that is blank once cleaned, get the command's usage.
+  return (fields && buildCommand(spec, fields, maxMessageLength)) ?? errorEvent('bad_command', `usage: ${usage(spec)}`);
 }
 
 const LEAVE_REASON_TEXT: Record<LeaveReason, string> = {
@@ -66,14 +70,12 @@ export function encodeTextLine(event: ServerEvent, currentRoom: string | null): 
       return `${where}${when}${body}\n`;
     }
     case 'private':
-      return event.action
-        ? `[private] * ${event.from} ${event.text} (to ${event.to})\n`
-        : `[private] ${event.from} -> ${event.to}: ${event.text}\n`;
+      return `[private] ${event.from} -> ${event.to}: ${event.text}\n`;
     case 'joined':
       return `${NOTICE_PREFIX}${event.name} joined ${event.room}\n`;
     case 'left':
       return event.reason === 'part'
-        ? `${NOTICE_PREFIX}${event.name} left ${event.rooms.join(', ')}\n`
+        ? `${NOTICE_PREFIX}${event.name} left ${event.room}\n`
         : `${NOTICE_PREFIX}${event.name} left the chat${LEAVE_REASON_TEXT[event.reason]}\n`;
     case 'nick':
       return `${NOTICE_PREFIX}${event.old} is now known as ${event.name}\n`;

@@ -4,7 +4,7 @@ import { ClientCommand, CommandType, ErrorEvent, errorEvent, LeaveReason, Messag
 import { LOBBY } from '../protocol/limits';
 import { checkName, checkRoomName, quoteForError } from '../protocol/sanitize';
 import { Audience, Delivery, RoomInput } from './events';
-import { Channel, ConnId, DEFAULT_ROOM_CONFIG, RoomConfig, RoomState, User } from './state';
+import { Channel, ConnId, DEFAULT_ROOM_CONFIG, LOBBY_KEY, RoomConfig, RoomState, User } from './state';
 
 /** The result of one input: the next state and what to tell whom. */
 export interface Transition {
@@ -114,7 +114,9 @@ function join(state: RoomState, { from, room, ts }: CommandInput<'join'>, config
   if (user.rooms.size >= config.maxRoomsPerUser) {
     return reply(state, from, errorEvent('too_many_rooms', `you are in ${user.rooms.size} rooms, the most allowed; /part one first`));
   }
-  const { state: next, channel } = addToRoom(state, user, check.room, check.key);
+  // The lobby keeps its one spelling however somebody types it when it has to be created again.
+  const display = check.key === LOBBY_KEY ? LOBBY : check.room;
+  const { state: next, channel } = addToRoom(state, user, display, check.key);
   return {
     state: next,
     deliveries: [
@@ -135,7 +137,7 @@ function part(state: RoomState, { from, room, ts }: CommandInput<'part'>, config
   ];
   const remaining = next.channels.get(target.key);
   if (remaining && !isQuiet(target.channel, config)) {
-    deliveries.push({ to: { kind: 'members', members: remaining.members }, event: { type: 'left', name: user.name, rooms: [target.channel.name], reason: 'part', ts } });
+    deliveries.push({ to: { kind: 'members', members: remaining.members }, event: { type: 'left', name: user.name, room: target.channel.name, reason: 'part', ts } });
   }
   return { state: next, deliveries };
 }
@@ -214,18 +216,16 @@ function leaveChat(state: RoomState, from: ConnId, reason: LeaveReason, ts: numb
   const user = state.users.get(from);
   if (!user) return { state, deliveries: first };
   const audience = new Set<ConnId>();
-  const rooms: string[] = [];
   let next = state;
   for (const key of user.rooms) {
     const channel = next.channels.get(key)!;
-    rooms.push(channel.name);
     next = removeFromRoom(next, next.users.get(from)!, key);
     const remaining = next.channels.get(key);
     if (remaining && !isQuiet(channel, config)) for (const id of remaining.members) audience.add(id);
   }
   next = { ...next, users: next.users.delete(from), names: next.names.delete(user.key) };
   // Delivered even to nobody: the leave is a fact of the chat (the server logs it), not only a notice.
-  const deliveries = [...first, { to: { kind: 'list', ids: [...audience] }, event: { type: 'left', name: user.name, rooms, reason, ts } } as Delivery];
+  const deliveries = [...first, { to: { kind: 'list', ids: [...audience] }, event: { type: 'left', name: user.name, reason, ts } } as Delivery];
   return { state: next, deliveries };
 }
 
@@ -274,8 +274,11 @@ function memberList(state: RoomState, channel: Channel, config: RoomConfig): { u
   return { users: isQuiet(channel, config) ? [] : sortedNames(state, channel.members), count: channel.members.size };
 }
 
+/** Orders names the same on every machine, whatever its locale: Unicode's root collation, ignoring case. */
+const NAME_ORDER = new Intl.Collator('und', { sensitivity: 'base' });
+
 function sortedNames(state: RoomState, members: ImmutableSet<ConnId>): string[] {
-  return Array.from(members, (id) => state.users.get(id)!.name).sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+  return Array.from(members, (id) => state.users.get(id)!.name).sort(NAME_ORDER.compare);
 }
 
 /** The room a command is about: the one named (which the user must be in), else the current one. */

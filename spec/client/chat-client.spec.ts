@@ -31,7 +31,8 @@ describe('createChatClient against a real server', () => {
     await alice.client.connect();
     expect(alice.client.state).toEqual({ status: 'connected' });
     const welcome = await alice.client.register('alice');
-    expect(welcome).toEqual({ type: 'welcome', name: 'alice', users: ['alice'] });
+    expect(welcome).toEqual({ type: 'welcome', name: 'alice', room: '#lobby', users: ['alice'], count: 1 });
+    expect(alice.client.room).toBe('#lobby');
     expect(alice.client.name).toBe('alice');
     expect(alice.client.state).toEqual({ status: 'registered', name: 'alice' });
     expect(alice.client.users).toEqual(['alice']);
@@ -64,6 +65,59 @@ describe('createChatClient against a real server', () => {
     expect(alice.client.users).toEqual(['alice', 'bob']);
     expect(seen).toEqual([['alice'], ['alice', 'Carol'], ['alice', 'bob', 'Carol'], ['alice', 'bob']]);
     expect(bob.client.users).toEqual(['alice', 'bob']);
+  });
+
+  it('joins and leaves rooms, following the current room and who is in it', async () => {
+    const alice = await joinedClient(server.port, 'alice');
+    const bob = await joinedClient(server.port, 'bob');
+    expect(alice.client.send({ type: 'join', room: '#dev' })).toBe('sent');
+    await alice.waitFor((e) => e.type === 'entered' && e.room === '#dev', 'entering #dev');
+    expect(alice.client.room).toBe('#dev');
+    expect(alice.client.users).toEqual(['alice']);
+    bob.client.send({ type: 'join', room: 'DEV' });
+    await alice.waitFor((e) => e.type === 'joined' && e.name === 'bob' && e.room === '#dev', 'bob joining #dev');
+    expect(alice.client.users).toEqual(['alice', 'bob']);
+    expect([...alice.client.rooms.rooms.values()].map((room) => [room.room, room.count])).toEqual([
+      ['#lobby', 2],
+      ['#dev', 2],
+    ]);
+    // Without a room, say goes to the current one; with one, there.
+    alice.client.say('in dev');
+    alice.client.say('in the lobby', '#lobby');
+    await bob.waitFor((e) => e.type === 'message' && e.text === 'in the lobby', 'the lobby message');
+    expect(bob.events.filter((e) => e.type === 'message').map((e) => e.type === 'message' && [e.room, e.text])).toEqual([
+      ['#dev', 'in dev'],
+      ['#lobby', 'in the lobby'],
+    ]);
+    alice.client.send({ type: 'part' });
+    await alice.waitFor((e) => e.type === 'parted', 'parting');
+    expect(alice.client.room).toBe('#lobby');
+    await bob.waitFor((e) => e.type === 'left' && e.reason === 'part', 'alice leaving #dev');
+    expect(bob.client.rooms.rooms.get('#dev')).toEqual({ room: '#dev', users: ['bob'], count: 1 });
+  });
+
+  it('sends actions, private messages and the other commands', async () => {
+    const alice = await joinedClient(server.port, 'alice');
+    const bob = await joinedClient(server.port, 'bob');
+    alice.client.send({ type: 'me', text: 'waves' });
+    alice.client.send({ type: 'msg', to: 'bob', text: 'psst' });
+    alice.client.send({ type: 'rooms' });
+    alice.client.send({ type: 'names' });
+    alice.client.send({ type: 'help' });
+    await bob.waitFor((e) => e.type === 'private', 'the private message');
+    expect(bob.events).toContainEqual(expect.objectContaining({ type: 'message', from: 'alice', text: 'waves', action: true }));
+    expect(bob.events).toContainEqual(expect.objectContaining({ type: 'private', from: 'alice', to: 'bob', text: 'psst' }));
+    await alice.waitFor((e) => e.type === 'help', 'the help');
+    expect(alice.events).toContainEqual({ type: 'rooms', rooms: [{ room: '#lobby', users: 2 }] });
+    expect(alice.events).toContainEqual({ type: 'names', room: '#lobby', users: ['alice', 'bob'] });
+  });
+
+  it('follows its own change of name', async () => {
+    const alice = await joinedClient(server.port, 'alice');
+    alice.client.send({ type: 'nick', name: 'alicia' });
+    await alice.waitFor((e) => e.type === 'connection' && e.state.status === 'registered' && e.state.name === 'alicia', 'the new name');
+    expect(alice.client.name).toBe('alicia');
+    expect(alice.client.users).toEqual(['alicia']);
   });
 
   it('rejects a taken name with the server error, and lets the user try another', async () => {
@@ -110,7 +164,7 @@ describe('createChatClient against a real server', () => {
     const quitting = alice.client.quit();
     expect(alice.client.quit()).toBe(quitting);
     await quitting;
-    expect(alice.events).toContainEqual({ type: 'bye', reason: 'quit', message: 'Goodbye, alice!' });
+    expect(alice.events).toContainEqual(expect.objectContaining({ type: 'bye', reason: 'quit' }));
     expect(alice.client.state).toEqual({ status: 'closed', reason: 'quit' });
     expect(completed).toBe(true);
     expect(alice.client.say('too late')).toBe('dropped');
@@ -143,9 +197,13 @@ describe('createChatClient when the connection is lost', () => {
     return (await server.listen()).port;
   }
 
-  it('reconnects after a server restart on the same port, registers the same name, and sends what was said meanwhile', async () => {
+  it('reconnects after a server restart on the same port, registers the same name, goes back into its rooms, and sends what was said meanwhile', async () => {
     const port = await listen();
     const alice = await joinedClient(port, 'alice', QUICK);
+    alice.client.send({ type: 'join', room: '#dev' });
+    alice.client.send({ type: 'join', room: '#ops' });
+    alice.client.send({ type: 'join', room: '#dev' });
+    await alice.waitFor((e) => e.type === 'entered' && e.room === '#dev' && alice.events.filter((x) => x.type === 'entered').length === 3, 'back in #dev');
     await servers.pop()!.close();
     const lost = await alice.waitFor(stateIs('reconnecting'), 'the loss');
     expect(lost).toMatchObject({ state: { reason: expect.stringContaining('shutting down') } });
@@ -160,9 +218,15 @@ describe('createChatClient when the connection is lost', () => {
     const mark = alice.events.length;
     await alice.waitFor(stateIs('registered'), 'registered again', mark);
     expect(alice.client.name).toBe('alice');
+    await alice.waitFor((e) => e.type === 'message' && e.text === 'said while away', 'the queued message');
+    // Said while away in #dev, it went to #dev: the rooms came back first, in order, #dev current.
+    expect(alice.events.find((e) => e.type === 'message' && e.text === 'said while away')).toMatchObject({ room: '#dev' });
+    expect([...alice.client.rooms.rooms.values()].map((room) => room.room)).toEqual(['#lobby', '#dev', '#ops']);
+    expect(alice.client.room).toBe('#dev');
     const bob = await joinedClient(port, 'bob');
     expect(bob.client.users).toEqual(['alice', 'bob']);
-    await alice.waitFor((e) => e.type === 'message' && e.text === 'said while away', 'the queued message');
+    bob.client.send({ type: 'join', room: '#dev' });
+    await bob.waitFor((e) => e.type === 'entered', 'bob in #dev');
     alice.client.say('back again');
     await bob.waitFor((e) => e.type === 'message' && e.text === 'back again', 'a message after the restart');
   });
@@ -211,25 +275,25 @@ describe('createChatClient against a misbehaving server', () => {
       'null',
       '"a string"',
       '{"type":"what-is-this","x":1}',
-      '{"type":"message","from":1,"text":"wrong field type","ts":1,"id":1}',
-      '{"type":"message","from":"x","text":"no ts"}',
-      '{"type":"welcome","name":"x","users":[1]}',
+      '{"type":"message","room":"#l","from":1,"text":"wrong field type","ts":1,"id":1}',
+      '{"type":"message","room":"#l","from":"x","text":"no ts"}',
+      '{"type":"welcome","name":"x","room":"#l","users":[1],"count":1}',
       '{"type":"left","name":"x","reason":"made-up","ts":1}',
       '{"type":"error","code":"invented","message":"m"}',
-      '{"__proto__":{"type":"message"},"from":"x","text":"t","ts":1,"id":1}',
-      '{"type":"message","from":"eve","text":"the real one","ts":5,"id":9,"extra":true}',
+      '{"__proto__":{"type":"message"},"room":"#l","from":"x","text":"t","ts":1,"id":1}',
+      '{"type":"message","room":"#l","from":"eve","text":"the real one","ts":5,"id":9,"extra":true}',
     ]);
     await client.waitFor((e) => e.type === 'message', 'the valid message');
     expect(client.events.filter((e) => e.type !== 'connection')).toEqual([
-      { type: 'message', from: 'eve', text: 'the real one', ts: 5, id: 9 },
+      { type: 'message', room: '#l', from: 'eve', text: 'the real one', ts: 5, id: 9 },
     ]);
   });
 
   it('drops an oversized line and reads the next one', async () => {
     const client = recordClient(fake.port, SILENT);
     await client.client.connect();
-    const huge = `{"type":"message","from":"x","text":"${'a'.repeat(2 * 1024 * 1024)}","ts":1,"id":1}`;
-    await fake.send([huge, '{"type":"message","from":"x","text":"small","ts":1,"id":2}']);
+    const huge = `{"type":"message","room":"#l","from":"x","text":"${'a'.repeat(2 * 1024 * 1024)}","ts":1,"id":1}`;
+    await fake.send([huge, '{"type":"message","room":"#l","from":"x","text":"small","ts":1,"id":2}']);
     await client.waitFor((e) => e.type === 'message', 'the small message');
     expect(client.messages()).toEqual(['x: small']);
   });
@@ -256,7 +320,7 @@ describe('createChatClient against a misbehaving server', () => {
     await client.client.connect();
     await fake.waitForReceived((line) => line === '{"type":"ping"}');
     await fake.send(['{"type":"error","code":"unknown_type","message":"unknown frame type \\"ping\\""}']);
-    await fake.send(['{"type":"message","from":"x","text":"still here","ts":1,"id":1}']);
+    await fake.send(['{"type":"message","room":"#l","from":"x","text":"still here","ts":1,"id":1}']);
     await client.waitFor((e) => e.type === 'message', 'the message');
     expect(client.events.filter((e) => e.type === 'error')).toEqual([]);
     expect(client.client.state.status).toBe('connected');
@@ -277,7 +341,7 @@ describe('createChatClient against a misbehaving server', () => {
     await client.client.connect();
     const registered = client.client.register('alice');
     await fake.waitForReceived((line) => line === '{"type":"hello","name":"alice"}', 0);
-    await fake.send(['{"type":"welcome","name":"alice","users":["alice"]}'], 0);
+    await fake.send(['{"type":"welcome","name":"alice","room":"#lobby","users":["alice"],"count":1}'], 0);
     await registered;
     (await fake.connection(0)).destroy();
     await fake.waitForReceived((line) => line === '{"type":"hello","name":"alice"}', 1);

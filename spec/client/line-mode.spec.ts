@@ -49,7 +49,7 @@ describe('line mode', () => {
     expect(await session.exit).toBe(0);
     expect(session.out()).toBe(
       [
-        '*** Welcome, bob! 2 users online: alice, bob. Type {quit} or /quit to leave.',
+        '*** Welcome, bob! You are in #lobby: 2 users: alice, bob. Type /help for commands, {quit} or /quit to leave.',
         'bob: hello alice',
         'bob: second line',
         'alice: hi bob',
@@ -74,6 +74,23 @@ describe('line mode', () => {
     expect(await session.exit).toBe(0);
   });
 
+  it('reads slash commands as text mode does, and explains the ones it cannot send', async () => {
+    const alice = await server.json('alice');
+    const session = await lineMode(server.port, 'bob');
+    await session.waitForOutput('*** Welcome, bob!');
+    session.input.write('/join #dev\nhello dev\n/msg alice psst\n//slash\n/teleport\n/me waves\n');
+    await session.waitForOutput('* bob waves\n');
+    await eventually(() => session.err().includes('unknown command'), 'the local error');
+    expect(session.out()).toContain('*** You are now in #dev: 1 user: bob. Lines you type go to #dev.\n');
+    expect(session.out()).toContain('bob: hello dev\n');
+    expect(session.out()).toContain('[private] bob -> alice: psst\n');
+    expect(session.out()).toContain('bob: /slash\n');
+    expect(session.err()).toBe('chat: unknown command /teleport; /help lists the commands\n');
+    await alice.waitForJson((frame) => frame.type === 'private' && frame.text === 'psst');
+    session.input.end();
+    expect(await session.exit).toBe(0);
+  });
+
   it('stops at /quit, and exits 1 when no name was ever accepted', async () => {
     await server.text('alice');
     const session = await lineMode(server.port, 'alice');
@@ -90,10 +107,10 @@ describe('line mode against a hostile server', () => {
     try {
       const session = await lineMode(fake.port);
       await fake.send([
-        JSON.stringify({ type: 'message', from: 'm\u001b[2J', text: '\u001b[31mred\rfake: line\u009b\u202e', ts: 1, id: 1 }),
+        JSON.stringify({ type: 'message', room: '#l\u001b', from: 'm\u001b[2J', text: '\u001b[31mred\rfake: line\u009b\u202e', ts: 1, id: 1 }),
       ]);
       await session.waitForOutput('red');
-      expect(session.out()).toBe('m␛[2J: ␛[31mred⏎fake: line�\n');
+      expect(session.out()).toBe('[#l␛] m␛[2J: ␛[31mred⏎fake: line�\n');
       session.input.end();
       await session.exit;
     } finally {

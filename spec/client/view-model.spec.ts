@@ -18,6 +18,7 @@ import {
   ViewState,
   visibleLines,
 } from '../../src/client/view-model';
+import { currentRoom } from '../../src/client/rooms';
 
 const T = new Date(2026, 0, 2, 9, 5).getTime();
 const TIME = formatTime(T);
@@ -25,10 +26,15 @@ const TIME = formatTime(T);
 function apply(state: ViewState, ...events: ClientEvent[]): ViewState {
   return events.reduce((s, event) => reduceView(s, { type: 'event', event, now: T }), state);
 }
-const message = (from: string, text: string, id = 1): ClientEvent => ({ type: 'message', from, text, ts: T, id });
+const message = (from: string, text: string, id = 1, room = '#lobby'): ClientEvent => ({ type: 'message', room, from, text, ts: T, id });
 const connection = (state: ConnectionState): ClientEvent => ({ type: 'connection', state });
 const registeredAs = (name: string, users = [name]) =>
-  apply(createViewState('127.0.0.1:53000'), connection({ status: 'connected' }), { type: 'welcome', name, users }, connection({ status: 'registered', name }));
+  apply(
+    createViewState('127.0.0.1:53000'),
+    connection({ status: 'connected' }),
+    { type: 'welcome', name, room: '#lobby', users, count: users.length },
+    connection({ status: 'registered', name }),
+  );
 const plain = (line: ChatLine, me?: string) =>
   lineSegments(line, me)
     .map((segment) => segment.text)
@@ -67,20 +73,82 @@ describe('formatting lines', () => {
   it('draws notices apart from messages: joins, leaves, information and errors', () => {
     const state = apply(
       registeredAs('me'),
-      { type: 'joined', name: 'carol', ts: T },
+      { type: 'joined', room: '#lobby', name: 'carol', ts: T },
+      { type: 'left', name: 'carol', room: '#lobby', reason: 'part', ts: T },
       { type: 'left', name: 'carol', reason: 'disconnect', ts: T },
       { type: 'error', code: 'name_taken', message: 'name "x" is taken; try another' },
       { type: 'gap', missed: 3 },
     );
-    const [joined, left, error, gap] = state.lines.slice(-4).toArray();
-    expect(plain(joined)).toBe(`${TIME} --> carol joined the chat`);
+    const [joined, parted, left, error, gap] = state.lines.slice(-5).toArray();
+    expect(plain(joined)).toBe(`${TIME} --> carol joined #lobby`);
+    expect(plain(parted)).toBe(`${TIME} <-- carol left #lobby`);
     expect(plain(left)).toBe(`${TIME} <-- carol left the chat (connection lost)`);
-    expect(plain(error)).toBe(`${TIME} *** name "x" is taken; try another`);
+    expect(plain(error)).toBe(`${TIME} *** Error: name "x" is taken; try another`);
     expect(lineSegments(error, 'me')[1]).toMatchObject({ fg: 'red', bold: true });
-    expect(plain(gap)).toBe(`${TIME} *** 3 messages were dropped because this connection could not keep up.`);
+    expect(plain(gap)).toBe(`${TIME} *** 3 messages were dropped because your connection could not keep up`);
     const welcome = state.lines.first()!;
-    expect(plain(welcome)).toBe(`${TIME} *** Welcome, me! You are the only one here. Type /quit to leave.`);
+    expect(plain(welcome)).toBe(`${TIME} *** Welcome, me! You are in #lobby: 1 user: me. Type /help for commands, {quit} or /quit to leave.`);
     expect(lineSegments(welcome, 'me')[1]).toMatchObject({ fg: 'gray' });
+  });
+});
+
+describe('rooms, actions, history and private messages', () => {
+  it('marks messages from rooms other than the current one, actions, and history', () => {
+    const state = apply(
+      registeredAs('me'),
+      { type: 'entered', room: '#dev', users: ['alice', 'me'], count: 2 },
+      { type: 'message', room: '#dev', from: 'alice', text: 'earlier', ts: T, id: 1, history: true },
+      { type: 'message', room: '#dev', from: 'alice', text: 'waves', ts: T, id: 2, action: true },
+      message('bob', 'meanwhile in the lobby', 3, '#lobby'),
+    );
+    const [entered, history, action, elsewhere] = state.lines.slice(-4).toArray();
+    expect(plain(entered)).toBe(`${TIME} *** You are now in #dev: 2 users: alice, me. Lines you type go to #dev.`);
+    expect(plain(history)).toBe(`${TIME} [history] alice: earlier`);
+    expect(lineSegments(history, 'me').at(-1)).toMatchObject({ fg: 'gray' });
+    expect(plain(action)).toBe(`${TIME} * alice waves`);
+    expect(plain(elsewhere)).toBe(`${TIME} [#lobby] bob: meanwhile in the lobby`);
+  });
+
+  it('shows private messages apart, and those to us stand out', () => {
+    const state = apply(
+      registeredAs('me'),
+      { type: 'private', from: 'alice', to: 'me', text: 'psst', ts: T, id: 1 },
+      { type: 'private', from: 'me', to: 'alice', text: 'hi', ts: T, id: 2 },
+    );
+    const [received, sent] = state.lines.slice(-2).toArray();
+    expect(plain(received)).toBe(`${TIME} [private] alice -> me: psst`);
+    expect(lineSegments(received, 'me').at(-1)).toEqual({ text: 'psst', fg: 'magenta', bold: true });
+    expect(plain(sent)).toBe(`${TIME} [private] me -> alice: hi`);
+    expect(lineSegments(sent, 'me').at(-1)).toEqual({ text: 'hi', fg: 'magenta', bold: false });
+  });
+
+  it('shows answers to commands as notices, one line each', () => {
+    const state = apply(
+      registeredAs('me'),
+      { type: 'rooms', rooms: [{ room: '#dev', users: 2 }, { room: '#lobby', users: 5 }] },
+      { type: 'names', room: '#dev', users: ['alice', 'bob'] },
+      { type: 'help', commands: [{ command: '/join', args: '#room', help: 'join a room' }] },
+      { type: 'parted', room: '#lobby', current: null },
+      { type: 'nick', old: 'me', name: 'myself', ts: T },
+    );
+    expect(state.lines.slice(1).map((line) => plain(line).slice(TIME.length + 1)).toArray()).toEqual([
+      '*** Rooms: #dev (2), #lobby (5)',
+      '*** In #dev (2): alice, bob',
+      '*** Commands:',
+      '***   /join #room        join a room',
+      '***   //text             send a line that starts with /',
+      '*** You left #lobby. You are in no room now: /join #room to talk.',
+      '*** me is now known as myself',
+    ]);
+    expect(state.me).toBe('myself');
+    expect(statusSegments(state).map((s) => s.text).join('')).toContain('in no room: /join #room');
+  });
+
+  it('shows the size of a quiet room instead of its members', () => {
+    const state = apply(createViewState('s'), connection({ status: 'connected' }), { type: 'welcome', name: 'me', room: '#lobby', users: [], count: 500 }, connection({ status: 'registered', name: 'me' }));
+    const frame = buildFrame(state, createEditorState(), { inputWidth: 80, userRows: 10 }, () => 1);
+    expect(frame.users).toBe('{gray-fg}500 users{/}\n{gray-fg}/names lists them{/}');
+    expect(frame.usersLabel).toBe(' #lobby (500) ');
   });
 });
 
@@ -148,18 +216,20 @@ describe('hostile text', () => {
   it('cleans names and server notices as well as message text', () => {
     const state = apply(
       registeredAs('me'),
-      { type: 'joined', name: '{red-fg}x\u001b[0m', ts: T },
+      { type: 'joined', room: '#lobby', name: '{red-fg}x\u001b[0m', ts: T },
       { type: 'error', code: 'bad_frame', message: 'bad\u001b[2J{bold}' },
-      { type: 'welcome', name: 'me', users: ['me', '{blink}y'] },
+      { type: 'welcome', name: 'me', room: '#{lob\u001bby}', users: ['me', '{blink}y'], count: 2 },
     );
     const frame = buildFrame(state, createEditorState(), { inputWidth: 80, userRows: 10 }, () => 1);
     for (const tagged of [frame.messages, frame.users, frame.status]) {
       const { raw } = onTerminal(tagged);
       expect(raw.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     }
-    expect(onTerminal(frame.messages).visible).toContain('--> {red-fg}x␛[0m joined the chat');
-    expect(onTerminal(frame.messages).visible).toContain('*** bad␛[2J{bold}');
+    expect(onTerminal(frame.messages).visible).toContain('--> {red-fg}x␛[0m joined #lobby');
+    expect(onTerminal(frame.messages).visible).toContain('*** Error: bad␛[2J{bold}');
+    expect(onTerminal(frame.messages).visible).toContain('You are in #{lob␛by}: 2 users');
     expect(onTerminal(frame.users).visible).toContain('{blink}y');
+    expect(frame.usersLabel).toBe(' #{open}lob␛by{close} (2) ');
   });
 
   it('shows what the user is typing escaped as well', () => {
@@ -170,6 +240,11 @@ describe('hostile text', () => {
 });
 
 describe('scrollback', () => {
+  /** An empty pane, in the lobby, so messages there show as plain `name: text`. */
+  const createViewStateInLobby = (scrollback: number): ViewState => ({
+    ...createViewState('s', scrollback),
+    rooms: { current: '#lobby', rooms: new Map([['#lobby', { room: '#lobby', users: ['alice'], count: 1 }]]) },
+  });
   const many = (state: ViewState, count: number, from = 0) =>
     Array.from({ length: count }, (_, i) => message('alice', `m${from + i}`, from + i)).reduce(
       (s, event) => reduceView(s, { type: 'event', event, now: T }),
@@ -177,21 +252,21 @@ describe('scrollback', () => {
     );
 
   it('keeps at most the configured number of lines, dropping the oldest', () => {
-    const state = many(createViewState('s', 5000), 6000);
+    const state = many(createViewStateInLobby(5000), 6000);
     expect(state.lines.size).toBe(5000);
     expect(plain(state.lines.first()!)).toBe(`${TIME} alice: m1000`);
     expect(plain(state.lines.last()!)).toBe(`${TIME} alice: m5999`);
   });
 
   it('renders only the lines that fit in the pane', () => {
-    const state = reduceView(many(createViewState('s', 100), 50), { type: 'resize', rows: 10 });
+    const state = reduceView(many(createViewStateInLobby(100), 50), { type: 'resize', rows: 10 });
     expect(visibleLines(state).map((line) => plain(line))).toEqual(Array.from({ length: 10 }, (_, i) => `${TIME} alice: m${40 + i}`));
     const frame = buildFrame(state, createEditorState(), { inputWidth: 80, userRows: 10 }, () => 1);
     expect(frame.messages.split('\n')).toHaveLength(10);
   });
 
   it('stays put while scrolled back, counts what arrives, and follows again at the bottom', () => {
-    let state = reduceView(many(createViewState('s', 100), 50), { type: 'resize', rows: 10 });
+    let state = reduceView(many(createViewStateInLobby(100), 50), { type: 'resize', rows: 10 });
     state = reduceView(state, { type: 'page', direction: 1 });
     expect(state.scrollOffset).toBe(9);
     const shown = visibleLines(state);
@@ -208,7 +283,7 @@ describe('scrollback', () => {
   });
 
   it('cannot scroll past the oldest or the newest line, and shows the oldest at the top', () => {
-    let state = reduceView(many(createViewState('s', 100), 30), { type: 'resize', rows: 10 });
+    let state = reduceView(many(createViewStateInLobby(100), 30), { type: 'resize', rows: 10 });
     state = reduceView(state, { type: 'scroll', lines: 1000 });
     expect(state.scrollOffset).toBe(20);
     expect(plain(visibleLines(state)[0])).toBe(`${TIME} alice: m0`);
@@ -221,7 +296,7 @@ describe('scrollback', () => {
   });
 
   it('keeps the scroll position valid when old lines fall off the scrollback', () => {
-    let state = reduceView(many(createViewState('s', 20), 20), { type: 'resize', rows: 5 });
+    let state = reduceView(many(createViewStateInLobby(20), 20), { type: 'resize', rows: 5 });
     state = reduceView(state, { type: 'scroll', lines: 15 });
     state = many(state, 10, 20);
     expect(state.lines.size).toBe(20);
@@ -231,16 +306,16 @@ describe('scrollback', () => {
 });
 
 describe('connection and users', () => {
-  it('tracks users from the welcome, joins and leaves, and shows the count in the status line', () => {
+  it('tracks who is in the current room, and shows the room and its size in the status line', () => {
     let state = registeredAs('bob', ['alice', 'bob']);
-    state = apply(state, { type: 'joined', name: 'Carol', ts: T }, { type: 'left', name: 'alice', reason: 'quit', ts: T });
-    expect(state.users).toEqual(['bob', 'Carol']);
+    state = apply(state, { type: 'joined', room: '#lobby', name: 'Carol', ts: T }, { type: 'left', name: 'alice', reason: 'quit', ts: T });
+    expect(currentRoom(state.rooms)?.users).toEqual(['bob', 'Carol']);
     const status = statusSegments(state)
       .map((segment) => segment.text)
       .join('');
-    expect(status).toBe(' ● online | 127.0.0.1:53000 | bob | 2 online');
+    expect(status).toBe(' ● online | 127.0.0.1:53000 | bob | #lobby (2)');
     const frame = buildFrame(state, createEditorState(), { inputWidth: 80, userRows: 10 }, () => 1);
-    expect(frame.usersLabel).toBe(' Online (2) ');
+    expect(frame.usersLabel).toBe(' #lobby (2) ');
     expect(frame.users).toBe(`{${nameColour('bob')}-fg}{bold}bob{/}\n{${nameColour('Carol')}-fg}Carol{/}`);
   });
 
@@ -260,7 +335,7 @@ describe('connection and users', () => {
     ];
     state = actions.reduce(reduceView, state);
     expect(state.me).toBeUndefined();
-    expect(state.users).toEqual([]);
+    expect(state.rooms.rooms.size).toBe(0);
     expect(state.lines.filter((line) => line.kind === 'error').map((line) => plain(line)).toArray()).toEqual([
       `${TIME} *** Connection lost: connection reset. Reconnecting…`,
     ]);

@@ -113,10 +113,10 @@ describe('chat join in a real terminal (tmux)', () => {
     await term.waitForText('name "alice" is taken; try another');
     await term.waitForText('Type another name and press Enter.');
     term.type('bob');
-    await term.waitForText('Welcome, bob! 2 users online.');
+    await term.waitForText('Welcome, bob! You are in #lobby: 2 users: alice, bob.');
     const online = await term.waitForText('● online');
-    expect(online).toMatch(new RegExp(`● online \\| 127\\.0\\.0\\.1:${port} \\| bob \\| 2 online`));
-    expect(online).toContain('Online (2)');
+    expect(online).toMatch(new RegExp(`● online \\| 127\\.0\\.0\\.1:${port} \\| bob \\| #lobby \\(2\\)`));
+    expect(online).toContain('#lobby (2)');
     await alice.waitFor((e) => e.type === 'joined' && e.name === 'bob', 'bob joining');
 
     // Messages both ways.
@@ -137,6 +137,13 @@ describe('chat join in a real terminal (tmux)', () => {
     term.keys('Up');
     await term.waitForText('> fine, thanks');
     term.keys('C-u');
+
+    // Commands: a room of one's own, then back.
+    term.type('/join #dev');
+    await term.waitForText('You are now in #dev: 1 user: bob. Lines you type go to #dev.');
+    await term.waitForText(`bob | #dev (1)`);
+    alice.client.say('anyone in dev?');
+    await term.waitForText('[#lobby] alice: anyone in dev?');
 
     // /quit says goodbye, restores the terminal and exits 0.
     term.type('/quit');
@@ -176,8 +183,8 @@ describe('chat join in a real terminal (tmux)', () => {
         '世界 😀 wide',
       ];
       await fake.send([
-        JSON.stringify({ type: 'welcome', name: 'victim', users: ['mallory', 'victim'] }),
-        ...messages.map((text, id) => JSON.stringify({ type: 'message', from: 'mallory', text, ts: Date.now(), id })),
+        JSON.stringify({ type: 'welcome', name: 'victim', room: '#lobby', users: ['mallory', 'victim'], count: 2 }),
+        ...messages.map((text, id) => JSON.stringify({ type: 'message', room: '#lobby', from: 'mallory', text, ts: Date.now(), id })),
       ]);
       const screen = await term.waitForText('wide');
       expect(screen).toContain('Welcome, victim!');
@@ -201,7 +208,9 @@ describe('chat join in a real terminal (tmux)', () => {
 
       // PgUp scrolls back and the view stays there while new lines are counted; PgDn returns.
       const filler = (from: number, count: number) =>
-        Array.from({ length: count }, (_, i) => JSON.stringify({ type: 'message', from: 'mallory', text: `filler ${from + i}`, ts: Date.now(), id: 100 + from + i }));
+        Array.from({ length: count }, (_, i) =>
+          JSON.stringify({ type: 'message', room: '#lobby', from: 'mallory', text: `filler ${from + i}`, ts: Date.now(), id: 100 + from + i }),
+        );
       await fake.send(filler(1, 60));
       await term.waitForText('filler 60');
       term.keys('PageUp');

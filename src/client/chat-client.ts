@@ -1,5 +1,5 @@
 import { connect as netConnect, isIPv6, Socket } from 'net';
-import { BehaviorSubject, filter, Observable, Subject, Subscription } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, Subject, Subscription } from 'rxjs';
 import { frameLines } from '../protocol/framer';
 import { ClientCommand, ErrorCode, MessageEvent, ServerEvent, TransportFrame, WelcomeEvent } from '../protocol/frames';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/limits';
@@ -16,7 +16,7 @@ import {
   SEND_RATE_PER_SECOND,
 } from './limits';
 import { Pacer } from './pacer';
-import { applyToUsers } from './users';
+import { applyToRooms, currentRoom, NO_ROOMS, roomKey, RoomsState } from './rooms';
 
 /** Where the client stands with the server. Every change is on `state$` and `events$`. */
 export type ConnectionState =
@@ -45,8 +45,11 @@ export type ChatEvent = Exclude<ServerEvent, TransportFrame>;
 /** Everything a client sees, in order: what the server said and what happened to the connection. */
 export type ClientEvent = ChatEvent | ConnectionEvent;
 
-/** What became of a `say()`. */
-export type SayResult =
+/** A command a registered client sends: anything but choosing a name and leaving, which have their own calls. */
+export type ChatCommand = Exclude<ClientCommand, { readonly type: 'hello' } | { readonly type: 'quit' }>;
+
+/** What became of a `say()` or `send()`. */
+export type SendResult =
   /** Written to the server. */
   | 'sent'
   /** Waiting: for the pace limit, for the connection to come back, or for the name to be confirmed. */
@@ -95,11 +98,19 @@ export interface ChatClient {
   readonly messages$: Observable<MessageEvent>;
   /** The connection state: the current one at once, then every change. */
   readonly state$: Observable<ConnectionState>;
-  /** Who is online, sorted: the current list at once, then every change. Empty while not registered. */
+  /** The rooms we are in and the current one: now, then every change. Empty while not registered. */
+  readonly rooms$: Observable<RoomsState>;
+  /**
+   * Who is in the current room, sorted: now, then every change. Empty while not registered, and in a
+   * quiet room (too big for the server to announce joins), where `names` gives the list.
+   */
   readonly users$: Observable<readonly string[]>;
   readonly state: ConnectionState;
-  /** The name the server confirmed, while registered. */
+  /** The name the server confirmed, while registered (it follows `/nick`). */
   readonly name: string | undefined;
+  readonly rooms: RoomsState;
+  /** The current room: where `say` goes without a room. */
+  readonly room: string | null;
   readonly users: readonly string[];
   /** `host:port`, for display. */
   readonly address: string;
@@ -111,11 +122,14 @@ export interface ChatClient {
   connect(): Promise<void>;
   /**
    * Asks for a name. Resolves with the welcome, or rejects with the server's error (`name_taken`,
-   * `name_invalid`, ...). The name is asked for again automatically after every reconnect.
+   * `name_invalid`, ...). After every reconnect the client asks for the name again by itself and
+   * goes back into the rooms it was in.
    */
   register(name: string): Promise<WelcomeEvent>;
-  /** Says something to the room, in order with everything said before. */
-  say(text: string): SayResult;
+  /** Says something in the current room, or in `room`; in order with everything sent before. */
+  say(text: string, room?: string): SendResult;
+  /** Sends any command (`join`, `part`, `me`, `msg`, `nick`, `names`, `rooms`, `help`, `say`), in order. */
+  send(command: ChatCommand): SendResult;
   /**
    * Leaves for good: sends `quit`, waits briefly for the goodbye, closes the socket and completes the
    * streams. Never rejects; calling it again returns the same promise.
@@ -154,7 +168,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
 
   const events$ = new Subject<ClientEvent>();
   const state$ = new BehaviorSubject<ConnectionState>({ status: 'idle' });
-  const users$ = new BehaviorSubject<readonly string[]>([]);
+  const rooms$ = new BehaviorSubject<RoomsState>(NO_ROOMS);
   const pacer = new Pacer(SEND_RATE_PER_SECOND, SEND_BURST, Date.now());
 
   /** The open socket, once its connection is established. */
@@ -169,8 +183,10 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   /** A `hello` was sent on the current connection and not answered yet. */
   let helloInFlight = false;
   let pending: PendingRegistration | undefined;
-  /** Messages said and not yet sent, oldest first. */
-  const outbox: string[] = [];
+  /** Commands not yet sent, oldest first. */
+  const outbox: ChatCommand[] = [];
+  /** The rooms we were in when the connection was lost, to go back into once registered again. */
+  let roomsToRestore: RoomsState | undefined;
   let pumpTimer: NodeJS.Timeout | undefined;
   /** The server said we were too fast: nothing is said before this time. */
   let pausedUntil = 0;
@@ -190,8 +206,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     events$.next({ type: 'connection', state });
   }
 
-  function setUsers(users: readonly string[]): void {
-    if (users !== users$.value) users$.next(users);
+  function setRooms(rooms: RoomsState): void {
+    if (rooms !== rooms$.value) rooms$.next(rooms);
   }
 
   function send(command: ClientCommand | TransportFrame): boolean {
@@ -220,8 +236,18 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         }, wait);
         return;
       }
-      send({ type: 'say', text: outbox.shift()! });
+      send(outbox.shift()!);
     }
+  }
+
+  function enqueue(command: ChatCommand): SendResult {
+    if (quitting || state$.value.status === 'closed') return 'dropped';
+    if ('text' in command && command.text.trim().length === 0) return 'dropped';
+    if (wantedName === undefined || outbox.length >= OUTBOX_LIMIT) return 'dropped';
+    outbox.push(command);
+    pump();
+    // The outbox is sent in order, so it is empty exactly when this command has gone too.
+    return outbox.length === 0 ? 'sent' : 'queued';
   }
 
   function stopPump(): void {
@@ -307,10 +333,11 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     socketSubscription?.unsubscribe();
     socketSubscription = undefined;
     socket = undefined;
+    if (registeredName !== undefined && rooms$.value.rooms.size > 0) roomsToRestore = rooms$.value;
     registeredName = undefined;
     helloInFlight = false;
     stopPump();
-    setUsers([]);
+    setRooms(NO_ROOMS);
     if (quitting) {
       onGoodbye?.();
       return;
@@ -363,9 +390,24 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         }
         events$.next(event);
         return;
+      case 'nick':
+        setRooms(applyToRooms(rooms$.value, event));
+        if (event.old === registeredName) {
+          // Our own new name is the one to ask for after a reconnect.
+          registeredName = wantedName = event.name;
+          events$.next(event);
+          setState({ status: 'registered', name: event.name });
+          return;
+        }
+        events$.next(event);
+        return;
       case 'joined':
       case 'left':
-        setUsers(applyToUsers(users$.value, event));
+      case 'entered':
+      case 'parted':
+      case 'names':
+        // The rooms are updated first, so a subscriber reading `room` sees the room this event left it in.
+        setRooms(applyToRooms(rooms$.value, event));
         events$.next(event);
         return;
       case 'bye':
@@ -375,6 +417,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         if (event.reason === 'quit') onGoodbye?.();
         return;
       case 'message':
+      case 'private':
+      case 'rooms':
+      case 'help':
       case 'gap':
         events$.next(event);
         return;
@@ -386,13 +431,17 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     wantedName = welcome.name;
     registeredName = welcome.name;
     failures = 0;
-    setUsers(applyToUsers(users$.value, welcome));
+    setRooms(applyToRooms(rooms$.value, welcome));
     events$.next(welcome);
     setState({ status: 'registered', name: welcome.name });
     const registration = pending;
     pending = undefined;
     registration?.resolve(welcome);
-    // Messages said while the connection was down go out now, in the order they were said.
+    if (roomsToRestore) {
+      // Back into the rooms we were in, before anything said meanwhile, which was meant for them.
+      outbox.unshift(...restoreRooms(roomsToRestore, welcome.room));
+      roomsToRestore = undefined;
+    }
     pump();
   }
 
@@ -410,26 +459,36 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     const registration = pending;
     pending = undefined;
     registration?.reject(new ChatClientError('closed', 'the client was closed'));
-    setUsers([]);
+    setRooms(NO_ROOMS);
     setState({ status: 'closed', reason });
     events$.complete();
     state$.complete();
-    users$.complete();
+    rooms$.complete();
   }
 
   return {
     events$: events$.asObservable(),
     messages$: events$.pipe(filter((event): event is MessageEvent => event.type === 'message')),
     state$: state$.asObservable(),
-    users$: users$.asObservable(),
+    rooms$: rooms$.asObservable(),
+    users$: rooms$.pipe(
+      map((rooms) => currentRoom(rooms)?.users ?? NO_USERS),
+      distinctUntilChanged(),
+    ),
     get state() {
       return state$.value;
     },
     get name() {
       return registeredName;
     },
+    get rooms() {
+      return rooms$.value;
+    },
+    get room() {
+      return rooms$.value.current;
+    },
     get users() {
-      return users$.value;
+      return currentRoom(rooms$.value)?.users ?? NO_USERS;
     },
     address,
 
@@ -451,14 +510,11 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       });
     },
 
-    say(text: string) {
-      if (quitting || state$.value.status === 'closed' || text.trim().length === 0) return 'dropped';
-      if (wantedName === undefined || outbox.length >= OUTBOX_LIMIT) return 'dropped';
-      outbox.push(text);
-      pump();
-      // The outbox is sent in order, so it is empty exactly when this text has gone too.
-      return outbox.length === 0 ? 'sent' : 'queued';
+    say(text: string, room?: string) {
+      return enqueue(room === undefined ? { type: 'say', text } : { type: 'say', text, room });
     },
+
+    send: enqueue,
 
     quit() {
       if (quitting) return quitting;
@@ -480,6 +536,27 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return quitting;
     },
   };
+}
+
+const NO_USERS: readonly string[] = [];
+
+/**
+ * The commands that take us back into the rooms we were in, after a reconnect put us in `welcomeRoom`
+ * only: join each in the order first joined, leave the welcome room if we had left it, and switch
+ * back to the room that was current.
+ */
+export function restoreRooms(before: RoomsState, welcomeRoom: string): ChatCommand[] {
+  const commands: ChatCommand[] = [];
+  const welcomeKey = roomKey(welcomeRoom);
+  let last = welcomeKey;
+  for (const [key, { room }] of before.rooms) {
+    if (key === welcomeKey) continue;
+    commands.push({ type: 'join', room });
+    last = key;
+  }
+  if (!before.rooms.has(welcomeKey)) commands.push({ type: 'part', room: welcomeRoom });
+  if (before.current !== null && roomKey(before.current) !== last) commands.push({ type: 'join', room: before.current });
+  return commands;
 }
 
 /** The socket's bytes, framed into lines; completes when the socket ends or closes. */

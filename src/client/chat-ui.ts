@@ -1,6 +1,6 @@
 import { Subscription } from 'rxjs';
-import { QUIT_COMMANDS } from '../protocol/text-codec';
-import { ChatClient, ChatClientError } from './chat-client';
+import { ChatClient, ChatClientError, ChatCommand } from './chat-client';
+import { readInputLine } from './input-line';
 import { DEFAULT_SCROLLBACK_LINES, WHEEL_SCROLL_LINES } from './limits';
 import { createEditorState, EditorAction, EditorState, editLine, submitLine } from './line-editor';
 import { ChatView, KeyPress } from './view';
@@ -48,7 +48,7 @@ const EDITING_KEYS: Record<string, EditorAction['type']> = {
 };
 
 const INTRO =
-  'Enter sends. Up/Down recall what you typed, PgUp/PgDn or the mouse wheel scroll, Esc jumps to the newest line, /quit or Ctrl+C leaves.';
+  'Enter sends. /help lists the commands (/join #room, /msg name text, ...). Up/Down recall what you typed, PgUp/PgDn or the mouse wheel scroll, Esc jumps to the newest line, /quit or Ctrl+C leaves.';
 
 /**
  * The terminal UI's controller: feeds client events and keys into the pure view model and line
@@ -124,23 +124,31 @@ export function startChatUi(options: ChatUiOptions): ChatUi {
     editor = submitted.state;
     scheduleRender();
     const line = submitted.line;
-    const trimmed = line.trim();
-    if (QUIT_COMMANDS.has(trimmed)) {
+    const input = readInputLine(line);
+    if (input === null) return;
+    if (input.kind === 'quit') {
       void quit();
       return;
     }
-    if (trimmed.length === 0) return;
     // Jumping back to the newest line on Enter is what chat users expect: they want to see their line.
     dispatch({ type: 'bottom' });
-    if (state.connection.status === 'connected') register(trimmed, line);
-    else say(line);
+    if (state.connection.status === 'connected') register(line.trim(), line);
+    else sendLine(line);
+  }
+
+  /** A line typed after choosing a name: a message, or a command. */
+  function sendLine(line: string): void {
+    const input = readInputLine(line);
+    if (input === null || input.kind === 'quit') return;
+    if (input.kind === 'invalid') notice(input.message, 'error');
+    else send(input.command);
   }
 
   function register(requested: string, line: string): void {
     client.register(requested).catch((err: ChatClientError) => {
       if (err.code === 'register_pending') {
-        // Our name is being asked for again after a reconnect: what was typed is a message.
-        say(line);
+        // Our name is being asked for again after a reconnect: what was typed is for the chat.
+        sendLine(line);
       } else if (err.code === 'name_taken' || err.code === 'name_invalid') {
         // The server's explanation is already on screen as an error line.
         notice('Type another name and press Enter.');
@@ -150,8 +158,8 @@ export function startChatUi(options: ChatUiOptions): ChatUi {
     });
   }
 
-  function say(line: string): void {
-    const result = client.say(line);
+  function send(command: ChatCommand): void {
+    const result = client.send(command);
     if (result === 'queued' && state.connection.status !== 'registered') {
       notice('Not connected right now: your message will be sent when the connection is back.');
     }

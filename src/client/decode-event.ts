@@ -14,6 +14,13 @@ const ERROR_CODES = {
   frame_too_large: true,
   message_too_long: true,
   unknown_type: true,
+  unknown_command: true,
+  bad_command: true,
+  room_invalid: true,
+  not_in_room: true,
+  too_many_rooms: true,
+  no_such_user: true,
+  no_such_room: true,
   rate_limited: true,
   register_timeout: true,
   server_full: true,
@@ -21,6 +28,7 @@ const ERROR_CODES = {
 } as const satisfies Record<ErrorCode, true>;
 
 const LEAVE_REASONS = {
+  part: true,
   quit: true,
   disconnect: true,
   error: true,
@@ -48,8 +56,9 @@ type Fields = Record<string, unknown>;
  *
  * The server is not trusted: the greeting and any other non-JSON line, JSON that is not an object,
  * unknown event types and events with missing or mistyped fields are all ignored rather than thrown,
- * so a newer or hostile server cannot crash the client. Only own properties are read. Text fields are
- * returned as received; displaying them safely is the job of `displayText`.
+ * so a newer or hostile server cannot crash the client. Only own properties are read, and only the
+ * fields of the event's type are kept. Text fields are returned as received; displaying them safely
+ * is the job of `displayText`.
  */
 export function decodeServerLine(line: string): ServerEvent | null {
   if (!line.startsWith('{')) return null;
@@ -59,63 +68,132 @@ export function decodeServerLine(line: string): ServerEvent | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const frame = value as Fields;
-  const str = (field: string) => {
-    const v = own(frame, field);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const num = (field: string) => {
-    const v = own(frame, field);
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  };
+  if (!isObject(value)) return null;
+  const read = reader(value);
+  try {
+    return decode(read);
+  } catch (err) {
+    if (err === MISSING) return null;
+    throw err;
+  }
+}
 
-  switch (own(frame, 'type')) {
-    case 'welcome': {
-      const name = str('name');
-      const users = own(frame, 'users');
-      if (name === undefined || !Array.isArray(users) || !users.every((u): u is string => typeof u === 'string')) return null;
-      return { type: 'welcome', name, users: [...users] };
-    }
-    case 'error': {
-      const code = str('code');
-      const message = str('message');
-      if (code === undefined || message === undefined || !isKey(ERROR_CODES, code)) return null;
-      const retryAfterMs = num('retryAfterMs');
-      return retryAfterMs === undefined ? { type: 'error', code, message } : { type: 'error', code, message, retryAfterMs };
-    }
-    case 'joined': {
-      const name = str('name');
-      const ts = num('ts');
-      if (name === undefined || ts === undefined) return null;
-      return { type: 'joined', name, ts };
-    }
-    case 'left': {
-      const name = str('name');
-      const reason = str('reason');
-      const ts = num('ts');
-      if (name === undefined || ts === undefined || reason === undefined || !isKey(LEAVE_REASONS, reason)) return null;
-      return { type: 'left', name, reason, ts };
-    }
-    case 'message': {
-      const from = str('from');
-      const text = str('text');
-      const ts = num('ts');
-      const id = num('id');
-      if (from === undefined || text === undefined || ts === undefined || id === undefined) return null;
-      return { type: 'message', from, text, ts, id };
-    }
-    case 'bye': {
-      const reason = str('reason');
-      const message = str('message');
-      if (message === undefined || reason === undefined || !isKey(BYE_REASONS, reason)) return null;
-      return { type: 'bye', reason, message };
-    }
-    case 'gap': {
-      const missed = num('missed');
-      if (missed === undefined) return null;
-      return { type: 'gap', missed };
-    }
+/** Thrown by a field reader when a required field is missing or mistyped; caught just above. */
+const MISSING = Symbol('missing field');
+
+interface Reader {
+  type(): unknown;
+  str(field: string): string;
+  num(field: string): number;
+  /** A non-negative whole number. */
+  count(field: string): number;
+  strings(field: string): string[];
+  /** `true` when the field is `true`; absent otherwise (any other value counts as absent). */
+  flag(field: string): true | undefined;
+  optionalStr(field: string): string | undefined;
+  optionalNum(field: string): number | undefined;
+  nullableStr(field: string): string | null;
+  oneOf<K extends string>(field: string, table: Record<K, true>): K;
+  objects(field: string): Reader[];
+}
+
+function reader(frame: Fields): Reader {
+  const own = (field: string): unknown => (Object.prototype.hasOwnProperty.call(frame, field) ? frame[field] : undefined);
+  /** `value()` once `ok` holds: it may only be computed from a field of the right type. */
+  const need = <T>(ok: boolean, value: () => T): T => {
+    if (!ok) throw MISSING;
+    return value();
+  };
+  const r: Reader = {
+    type: () => own('type'),
+    str: (field) => {
+      const v = own(field);
+      return need(typeof v === 'string', () => v as string);
+    },
+    num: (field) => {
+      const v = own(field);
+      return need(typeof v === 'number' && Number.isFinite(v), () => v as number);
+    },
+    count: (field) => {
+      const v = r.num(field);
+      return need(Number.isInteger(v) && v >= 0, () => v);
+    },
+    strings: (field) => {
+      const v = own(field);
+      return need(Array.isArray(v) && v.every((item) => typeof item === 'string'), () => [...(v as string[])]);
+    },
+    flag: (field) => (own(field) === true ? true : undefined),
+    optionalStr: (field) => (own(field) === undefined ? undefined : r.str(field)),
+    optionalNum: (field) => (own(field) === undefined ? undefined : r.num(field)),
+    nullableStr: (field) => (own(field) === null ? null : r.str(field)),
+    oneOf: <K extends string>(field: string, table: Record<K, true>): K => {
+      const v = r.str(field);
+      return need(Object.prototype.hasOwnProperty.call(table, v), () => v as K);
+    },
+    objects: (field) => {
+      const v = own(field);
+      return need(Array.isArray(v) && v.every(isObject), () => (v as Fields[]).map(reader));
+    },
+  };
+  return r;
+}
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Optional fields are only set when present, so decoded events compare equal to the server's. */
+function withOptional<T extends object>(event: T, optional: Record<string, unknown>): T {
+  const result = { ...event } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) result[key] = value;
+  return result as T;
+}
+
+function decode(r: Reader): ServerEvent | null {
+  switch (r.type()) {
+    case 'welcome':
+      return withOptional(
+        { type: 'welcome' as const, name: r.str('name'), room: r.str('room'), users: r.strings('users'), count: r.count('count') },
+        { motd: r.optionalStr('motd') },
+      );
+    case 'error':
+      return withOptional(
+        { type: 'error' as const, code: r.oneOf('code', ERROR_CODES), message: r.str('message') },
+        { retryAfterMs: r.optionalNum('retryAfterMs') },
+      );
+    case 'joined':
+      return { type: 'joined', room: r.str('room'), name: r.str('name'), ts: r.num('ts') };
+    case 'left':
+      return withOptional(
+        { type: 'left' as const, name: r.str('name'), reason: r.oneOf('reason', LEAVE_REASONS), ts: r.num('ts') },
+        { room: r.optionalStr('room') },
+      );
+    case 'message':
+      return withOptional(
+        { type: 'message' as const, room: r.str('room'), from: r.str('from'), text: r.str('text'), ts: r.num('ts'), id: r.num('id') },
+        { action: r.flag('action'), history: r.flag('history') },
+      );
+    case 'private':
+      return { type: 'private', from: r.str('from'), to: r.str('to'), text: r.str('text'), ts: r.num('ts'), id: r.num('id') };
+    case 'nick':
+      return { type: 'nick', old: r.str('old'), name: r.str('name'), ts: r.num('ts') };
+    case 'entered':
+      return { type: 'entered', room: r.str('room'), users: r.strings('users'), count: r.count('count') };
+    case 'parted':
+      return { type: 'parted', room: r.str('room'), current: r.nullableStr('current') };
+    case 'rooms':
+      return { type: 'rooms', rooms: r.objects('rooms').map((room) => ({ room: room.str('room'), users: room.count('users') })) };
+    case 'names':
+      return { type: 'names', room: r.str('room'), users: r.strings('users') };
+    case 'help':
+      return {
+        type: 'help',
+        commands: r.objects('commands').map((c) => ({ command: c.str('command'), args: c.str('args'), help: c.str('help') })),
+      };
+    case 'bye':
+      return { type: 'bye', reason: r.oneOf('reason', BYE_REASONS), message: r.str('message') };
+    case 'gap':
+      return { type: 'gap', missed: r.count('missed') };
     case 'ping':
       return { type: 'ping' };
     case 'pong':
@@ -123,12 +201,4 @@ export function decodeServerLine(line: string): ServerEvent | null {
     default:
       return null;
   }
-}
-
-function own(frame: Fields, field: string): unknown {
-  return Object.prototype.hasOwnProperty.call(frame, field) ? frame[field] : undefined;
-}
-
-function isKey<K extends string>(table: Record<K, true>, key: string): key is K {
-  return Object.prototype.hasOwnProperty.call(table, key);
 }

@@ -1,3 +1,5 @@
+import type { ChatEvent } from './chat-client';
+
 /**
  * Making text from the network safe to put on a terminal.
  *
@@ -66,4 +68,41 @@ export function isUnsafeCharacter(ch: string): boolean {
  */
 export function escapeTags(text: string): string {
   return text.replace(/[{}]/g, (ch) => (ch === '{' ? '{open}' : '{close}'));
+}
+
+/**
+ * The event with every piece of text in it made inert with `displayText`: names, rooms, messages,
+ * server notices, help. For printing events through the text codec (line mode, notices in the UI).
+ */
+export function inertEvent(event: ChatEvent): ChatEvent {
+  const t = displayText;
+  switch (event.type) {
+    case 'welcome':
+      return { ...event, name: t(event.name), room: t(event.room), users: event.users.map(t), ...(event.motd === undefined ? {} : { motd: t(event.motd) }) };
+    case 'entered':
+      return { ...event, room: t(event.room), users: event.users.map(t) };
+    case 'parted':
+      return { ...event, room: t(event.room), current: event.current === null ? null : t(event.current) };
+    case 'joined':
+      return { ...event, room: t(event.room), name: t(event.name) };
+    case 'left':
+      return { ...event, name: t(event.name), ...(event.room === undefined ? {} : { room: t(event.room) }) };
+    case 'message':
+      return { ...event, room: t(event.room), from: t(event.from), text: t(event.text) };
+    case 'private':
+      return { ...event, from: t(event.from), to: t(event.to), text: t(event.text) };
+    case 'nick':
+      return { ...event, old: t(event.old), name: t(event.name) };
+    case 'rooms':
+      return { ...event, rooms: event.rooms.map((room) => ({ ...room, room: t(room.room) })) };
+    case 'names':
+      return { ...event, room: t(event.room), users: event.users.map(t) };
+    case 'help':
+      return { ...event, commands: event.commands.map((c) => ({ command: t(c.command), args: t(c.args), help: t(c.help) })) };
+    case 'error':
+    case 'bye':
+      return { ...event, message: t(event.message) };
+    case 'gap':
+      return event;
+  }
 }

@@ -1,11 +1,12 @@
 import { List } from 'immutable';
 import { LeaveReason } from '../protocol/frames';
-import { ClientEvent, ConnectionState } from './chat-client';
-import { displayText, escapeTags } from './display-text';
+import { encodeTextLine, NOTICE_PREFIX } from '../protocol/text-codec';
+import { ChatEvent, ClientEvent, ConnectionState } from './chat-client';
+import { displayText, escapeTags, inertEvent } from './display-text';
 import { DEFAULT_SCROLLBACK_LINES } from './limits';
 import { EditorState, inputWindow } from './line-editor';
 import { nameColour } from './name-colour';
-import { applyToUsers } from './users';
+import { applyToRooms, currentRoom, NO_ROOMS, RoomsState } from './rooms';
 
 /**
  * What the terminal UI shows, as a pure state and reducer, and the functions that turn it into the
@@ -15,19 +16,31 @@ import { applyToUsers } from './users';
  * when it is rendered (`escapeTags`): the only tags in the output are the ones written in this file.
  */
 
-/** One line of the message pane. `text` and `from` are already cleaned for display. */
+/** One line of the message pane. Every string in it is already cleaned for display. */
 export type ChatLine =
-  | { readonly kind: 'message'; readonly ts: number; readonly from: string; readonly text: string }
+  | {
+      readonly kind: 'message';
+      readonly ts: number;
+      readonly from: string;
+      readonly text: string;
+      /** The room, when it was not the current room as the message arrived. */
+      readonly room?: string;
+      readonly action?: boolean;
+      /** Replayed to us as a newcomer to the room. */
+      readonly history?: boolean;
+    }
+  | { readonly kind: 'private'; readonly ts: number; readonly from: string; readonly to: string; readonly text: string }
   | { readonly kind: 'joined' | 'left'; readonly ts: number; readonly name: string; readonly text: string }
   | { readonly kind: 'info' | 'error'; readonly ts: number; readonly text: string };
 
 export interface ViewState {
   /** `host:port` of the server. */
   readonly server: string;
-  /** The name we are in the room under, while registered. */
+  /** The name we are in the chat under, while registered. */
   readonly me: string | undefined;
   readonly connection: ConnectionState;
-  readonly users: readonly string[];
+  /** The rooms we are in and the current one. */
+  readonly rooms: RoomsState;
   /** The scrollback, oldest first, at most `scrollback` lines. */
   readonly lines: List<ChatLine>;
   readonly scrollback: number;
@@ -53,7 +66,7 @@ export function createViewState(server: string, scrollback = DEFAULT_SCROLLBACK_
     server,
     me: undefined,
     connection: { status: 'idle' },
-    users: [],
+    rooms: NO_ROOMS,
     lines: List(),
     scrollback: Math.max(1, scrollback),
     rows: Math.max(1, rows),
@@ -62,7 +75,7 @@ export function createViewState(server: string, scrollback = DEFAULT_SCROLLBACK_
   };
 }
 
-const LEAVE_REASONS: Record<LeaveReason, string> = {
+const LEFT_THE_CHAT: Record<Exclude<LeaveReason, 'part'>, string> = {
   quit: 'left the chat',
   disconnect: 'left the chat (connection lost)',
   error: 'left the chat (connection error)',
@@ -75,7 +88,9 @@ const LEAVE_REASONS: Record<LeaveReason, string> = {
 export function reduceView(state: ViewState, action: ViewAction): ViewState {
   switch (action.type) {
     case 'event':
-      return onEvent(state, action.event, action.now);
+      return action.event.type === 'connection'
+        ? onConnection(state, action.event.state, action.now)
+        : onEvent(state, action.event, action.now);
     case 'notice':
       return addLines(state, [{ kind: action.level, ts: action.now, text: displayText(action.text) }]);
     case 'scroll':
@@ -91,45 +106,75 @@ export function reduceView(state: ViewState, action: ViewAction): ViewState {
   }
 }
 
-function onEvent(state: ViewState, event: ClientEvent, ts: number): ViewState {
+function onEvent(state: ViewState, event: ChatEvent, ts: number): ViewState {
+  // Lines are written against the rooms as they were when the event arrived: a message is marked with
+  // its room when that was not the current room then, whatever the current room is later.
+  const current = state.rooms.current;
+  const next: ViewState = { ...state, rooms: applyToRooms(state.rooms, event) };
   switch (event.type) {
-    case 'welcome': {
-      const count = event.users.length === 1 ? 'You are the only one here' : `${event.users.length} users online`;
-      return addLines(
-        { ...state, me: event.name, users: applyToUsers(state.users, event) },
-        [{ kind: 'info', ts, text: displayText(`Welcome, ${event.name}! ${count}. Type /quit to leave.`) }],
-      );
-    }
-    case 'error':
-      return addLines(state, [{ kind: 'error', ts, text: displayText(event.message) }]);
-    case 'joined':
-      return addLines({ ...state, users: applyToUsers(state.users, event) }, [
-        { kind: 'joined', ts: event.ts, name: displayText(event.name), text: 'joined the chat' },
-      ]);
-    case 'left':
-      return addLines({ ...state, users: applyToUsers(state.users, event) }, [
-        { kind: 'left', ts: event.ts, name: displayText(event.name), text: LEAVE_REASONS[event.reason] },
-      ]);
     case 'message':
-      return addLines(state, [{ kind: 'message', ts: event.ts, from: displayText(event.from), text: displayText(event.text) }]);
+      return addLines(next, [
+        {
+          kind: 'message',
+          ts: event.ts,
+          from: displayText(event.from),
+          text: displayText(event.text),
+          ...(event.room === current ? {} : { room: displayText(event.room) }),
+          ...(event.action ? { action: true } : {}),
+          ...(event.history ? { history: true } : {}),
+        },
+      ]);
+    case 'private':
+      return addLines(next, [
+        { kind: 'private', ts: event.ts, from: displayText(event.from), to: displayText(event.to), text: displayText(event.text) },
+      ]);
+    case 'joined':
+      return addLines(next, [{ kind: 'joined', ts: event.ts, name: displayText(event.name), text: `joined ${displayText(event.room)}` }]);
+    case 'left':
+      return addLines(next, [
+        {
+          kind: 'left',
+          ts: event.ts,
+          name: displayText(event.name),
+          text: event.reason === 'part' ? `left ${displayText(event.room ?? '')}`.trimEnd() : LEFT_THE_CHAT[event.reason],
+        },
+      ]);
+    case 'welcome':
+      return addLines({ ...next, me: event.name }, noticeLines(event, current, ts, 'info'));
+    case 'nick':
+      return addLines(event.old === state.me ? { ...next, me: event.name } : next, noticeLines(event, current, ts, 'info'));
+    case 'error':
+    case 'gap':
+      return addLines(next, noticeLines(event, current, ts, 'error'));
+    case 'entered':
+    case 'parted':
+    case 'rooms':
+    case 'names':
+    case 'help':
     case 'bye':
-      return addLines(state, [{ kind: 'info', ts, text: displayText(event.message) }]);
-    case 'gap': {
-      const missed = event.missed === 1 ? '1 message was' : `${event.missed} messages were`;
-      return addLines(state, [{ kind: 'error', ts, text: `${missed} dropped because this connection could not keep up.` }]);
-    }
-    case 'connection':
-      return onConnection(state, event.state, ts);
+      return addLines(next, noticeLines(event, current, ts, 'info'));
   }
+}
+
+/**
+ * Notices read the same as they do for a netcat user: the text codec writes them, from the event
+ * with its text made inert, and the `*** ` it starts each line with becomes our own notice style.
+ */
+function noticeLines(event: ChatEvent, current: string | null, ts: number, kind: 'info' | 'error'): ChatLine[] {
+  return encodeTextLine(inertEvent(event), current)
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => ({ kind, ts, text: line.startsWith(NOTICE_PREFIX) ? line.slice(NOTICE_PREFIX.length) : line }));
 }
 
 function onConnection(state: ViewState, connection: ConnectionState, ts: number): ViewState {
   const previous = state.connection.status;
+  const registered = connection.status === 'registered';
   const next: ViewState = {
     ...state,
     connection,
-    me: connection.status === 'registered' ? connection.name : undefined,
-    users: connection.status === 'registered' || connection.status === 'connected' ? state.users : [],
+    me: registered ? connection.name : undefined,
+    rooms: registered || connection.status === 'connected' ? state.rooms : NO_ROOMS,
   };
   // A lost connection is told once when it happens, not on every retry: the status line counts those.
   if (connection.status === 'reconnecting' && (previous === 'connected' || previous === 'registered')) {
@@ -201,6 +246,7 @@ export function formatTime(ts: number): string {
 const TIME_COLOUR = 'gray';
 const NOTICE_COLOUR = 'gray';
 const ERROR_COLOUR = 'red';
+const PRIVATE_COLOUR = 'magenta';
 
 /**
  * True when `text` mentions `name` as a whole word, ignoring case: `@bob` and `bob,` do, `bobby` does
@@ -218,11 +264,32 @@ export function lineSegments(line: ChatLine, me: string | undefined): Segment[] 
     case 'message': {
       const own = me !== undefined && line.from === me;
       const mentioned = !own && me !== undefined && mentions(line.text, me);
+      const name: Segment = { text: line.from, fg: nameColour(line.from), bold: own || mentioned };
+      const text: Segment = line.history
+        ? { text: line.text, fg: NOTICE_COLOUR }
+        : mentioned
+          ? { text: line.text, fg: 'black', bg: 'yellow' }
+          : own
+            ? { text: line.text, bold: true }
+            : { text: line.text };
       return [
         time,
-        { text: line.from, fg: nameColour(line.from), bold: own || mentioned },
+        ...(line.room === undefined ? [] : [{ text: `[${line.room}] `, fg: NOTICE_COLOUR }]),
+        ...(line.history ? [{ text: '[history] ', fg: NOTICE_COLOUR }] : []),
+        ...(line.action ? [{ text: '* ' }, name, { text: ' ' }, text] : [name, { text: ': ' }, text]),
+      ];
+    }
+    case 'private': {
+      const received = me !== undefined && line.to === me && line.from !== me;
+      const text: Segment = { text: line.text, fg: PRIVATE_COLOUR, bold: received };
+      return [
+        time,
+        { text: '[private] ', fg: PRIVATE_COLOUR, bold: true },
+        { text: line.from, fg: nameColour(line.from) },
+        { text: ' -> ' },
+        { text: line.to, fg: nameColour(line.to) },
         { text: ': ' },
-        mentioned ? { text: line.text, fg: 'black', bg: 'yellow' } : own ? { text: line.text, bold: true } : { text: line.text },
+        text,
       ];
     }
     case 'joined':
@@ -268,12 +335,15 @@ function connectionSegments(connection: ConnectionState): Segment[] {
   }
 }
 
-/** The status line: connection state, server, name, users online, and unread lines when scrolled back. */
+/** The status line: connection state, server, name, current room and its size, unread lines when scrolled back. */
 export function statusSegments(state: ViewState): Segment[] {
   const separator: Segment = { text: ' | ' };
   const segments: Segment[] = [{ text: ' ' }, ...connectionSegments(state.connection), separator, { text: state.server }];
   if (state.me !== undefined) segments.push(separator, { text: displayText(state.me), bold: true });
-  if (state.connection.status === 'registered') segments.push(separator, { text: `${state.users.length} online` });
+  if (state.connection.status === 'registered') {
+    const room = currentRoom(state.rooms);
+    segments.push(separator, { text: room ? `${displayText(room.room)} (${room.count})` : 'in no room: /join #room' });
+  }
   if (state.scrollOffset > 0) {
     segments.push(separator, {
       text: state.unread > 0 ? `↓ ${state.unread} new (PgDn)` : `scrolled back ${state.scrollOffset} (PgDn)`,
@@ -283,13 +353,21 @@ export function statusSegments(state: ViewState): Segment[] {
   return segments;
 }
 
-/** The users pane: one name per line, in its colour, ours in bold; "+N more" when they do not fit. */
+/**
+ * The users pane: who is in the current room, one per line, in their colours, ours in bold, and
+ * "+N more" when they do not fit. A quiet room (too big to announce) shows its size instead.
+ */
 export function userListSegments(state: ViewState, rows: number): Segment[][] {
-  const fits = state.users.length <= rows ? state.users.length : Math.max(0, rows - 1);
-  const shown = state.users.slice(0, fits).map((user): Segment[] => [
+  const room = currentRoom(state.rooms);
+  if (!room) return [];
+  if (room.users.length < room.count) {
+    return [[{ text: `${room.count} users`, fg: NOTICE_COLOUR }], [{ text: '/names lists them', fg: NOTICE_COLOUR }]];
+  }
+  const fits = room.users.length <= rows ? room.users.length : Math.max(0, rows - 1);
+  const shown = room.users.slice(0, fits).map((user): Segment[] => [
     { text: displayText(user), fg: nameColour(user), bold: user === state.me },
   ]);
-  if (fits < state.users.length) shown.push([{ text: `+${state.users.length - fits} more`, fg: NOTICE_COLOUR }]);
+  if (fits < room.users.length) shown.push([{ text: `+${room.users.length - fits} more`, fg: NOTICE_COLOUR }]);
   return shown;
 }
 
@@ -327,6 +405,11 @@ export interface FrameSize {
   readonly userRows: number;
 }
 
+function usersLabel(state: ViewState): string {
+  const room = currentRoom(state.rooms);
+  return room ? ` ${escapeTags(displayText(room.room))} (${room.count}) ` : ' Users ';
+}
+
 export function buildFrame(state: ViewState, editor: EditorState, size: FrameSize, charWidth: (ch: string) => number): Frame {
   return {
     status: toTagged(statusSegments(state)),
@@ -334,7 +417,7 @@ export function buildFrame(state: ViewState, editor: EditorState, size: FrameSiz
       .map((line) => renderLine(line, state.me))
       .join('\n'),
     alignTop: state.scrollOffset > 0 && state.scrollOffset >= maxOffset(state),
-    usersLabel: ` Online (${state.users.length}) `,
+    usersLabel: usersLabel(state),
     users: userListSegments(state, size.userRows)
       .map((segments) => toTagged(segments))
       .join('\n'),

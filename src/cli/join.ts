@@ -1,6 +1,7 @@
 import { createInterface, Interface } from 'readline';
 import type { Argv } from 'yargs';
-import { ChatClient, ChatClientOptions, createChatClient } from '../client/chat-client';
+import { readCaFile } from '../client/certificate-file';
+import { ChatClient, ChatClientError, ChatClientOptions, createChatClient, isUntrustedCertificate } from '../client/chat-client';
 import { startChatUi } from '../client/chat-ui';
 import { runLineMode } from '../client/line-mode';
 import {
@@ -22,12 +23,15 @@ export function joinOptions(yargs: Argv) {
     .option('host', { type: 'string', describe: `Server address (asked for when missing; default ${DEFAULT_HOST})`, coerce: (v: string) => hostAddress(v) })
     .option('port', { type: 'number', describe: `Server port (asked for when missing; default ${DEFAULT_PORT})`, coerce: (v: number) => serverPort(v) })
     .option('name', { type: 'string', describe: 'Your name in the chat (asked for when missing)' })
+    .option('tls', { type: 'boolean', default: false, describe: 'Connect with TLS (to a server started with --tls-cert/--tls-key)' })
+    .option('ca', { type: 'string', describe: "Trust this certificate (PEM): the server's own, or the CA that signed it; implies --tls" })
     .option('scrollback', { type: 'number', default: DEFAULT_SCROLLBACK_LINES, describe: 'Lines of chat kept for scrolling back', coerce: positiveInteger('--scrollback') })
     .option('goodbye-wait-ms', { type: 'number', default: DEFAULT_GOODBYE_WAIT_MS, describe: "How long quitting waits for the server's goodbye, in ms", coerce: positiveInteger('--goodbye-wait-ms') })
     .option('reconnect-delay-ms', { type: 'number', default: DEFAULT_RECONNECT_DELAY_MS, describe: 'First wait before reconnecting after the connection is lost, in ms (doubles each try)', coerce: positiveInteger('--reconnect-delay-ms') })
     .option('max-reconnect-delay-ms', { type: 'number', default: DEFAULT_MAX_RECONNECT_DELAY_MS, describe: 'Longest wait between reconnection attempts, in ms', coerce: positiveInteger('--max-reconnect-delay-ms') })
     .example('$0 join', 'Ask for the server and your name, then chat')
     .example('$0 join --host 127.0.0.1 --port 53000 --name alice', 'Join directly')
+    .example('$0 join --tls --ca server-cert.pem', 'Join a TLS server whose certificate is self-signed')
     .example('echo "hello" | $0 join --name bot', 'Line mode: send lines from a pipe, print the chat');
 }
 
@@ -38,17 +42,19 @@ type JoinArgs = Awaited<ReturnType<typeof joinOptions>['argv']>;
  * Exits the process when done: 0 after quitting.
  */
 export async function join(args: JoinArgs): Promise<void> {
-  const clientOptions = {
+  const clientOptions: ChatClientOptions = {
     reconnectDelayMs: args.reconnectDelayMs,
     maxReconnectDelayMs: Math.max(args.maxReconnectDelayMs, args.reconnectDelayMs),
     goodbyeWaitMs: args.goodbyeWaitMs,
+    tls: tlsOption(args.tls, args.ca),
   };
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     const client = createChatClient({ ...clientOptions, host: args.host ?? DEFAULT_HOST, port: args.port ?? DEFAULT_PORT });
     try {
       await client.connect();
     } catch (err) {
-      process.stderr.write(`chat join: ${(err as Error).message}\n`);
+      const hint = certificateHint(err);
+      process.stderr.write(`chat join: ${(err as Error).message}${hint ? `. ${hint}` : ''}\n`);
       process.exit(1);
     }
     const code = await runLineMode({ client, input: process.stdin, output: process.stdout, errors: process.stderr, name: args.name });
@@ -65,6 +71,26 @@ export async function join(args: JoinArgs): Promise<void> {
   process.stdin.on('error', () => void ui.quit());
   await ui.done;
   process.exit(0);
+}
+
+/**
+ * The client's TLS option from `--tls` and `--ca`; exits with a clear message when the CA file cannot
+ * be used, before anything is asked or connected.
+ */
+function tlsOption(tls: boolean, ca: string | undefined): ChatClientOptions['tls'] {
+  if (ca === undefined) return tls;
+  try {
+    return { ca: readCaFile(ca) };
+  } catch (err) {
+    process.stderr.write(`chat join: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/** What to do about a certificate that was not trusted, or nothing for any other failure. */
+function certificateHint(err: unknown): string {
+  if (!(err instanceof ChatClientError) || !isUntrustedCertificate(err.socketCode)) return '';
+  return 'If you trust this server, pass its certificate (or the CA that signed it) with --ca FILE.';
 }
 
 /**
@@ -90,7 +116,8 @@ async function connectInteractively(
         await client.connect();
         return client;
       } catch (err) {
-        process.stdout.write(`${(err as Error).message}. Check the address and port, or start a server with: chat serve\n`);
+        const hint = certificateHint(err) || 'Check the address and port, or start a server with: chat serve';
+        process.stdout.write(`${(err as Error).message}. ${hint}\n`);
         askHost = askPort = true;
       }
     }

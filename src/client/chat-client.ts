@@ -1,4 +1,5 @@
 import { connect as netConnect, isIPv6, Socket } from 'net';
+import { connect as tlsConnect } from 'tls';
 import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, Subject, Subscription } from 'rxjs';
 import { frameLines } from '../protocol/framer';
 import { ClientCommand, ErrorCode, MessageEvent, ServerEvent, TransportFrame, WelcomeEvent } from '../protocol/frames';
@@ -64,10 +65,28 @@ export class ChatClientError extends Error {
   constructor(
     readonly code: ChatClientErrorCode,
     message: string,
+    /** For `connect_failed`: the socket's own error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, ...). */
+    readonly socketCode?: string,
   ) {
     super(message);
     this.name = 'ChatClientError';
   }
+}
+
+/** How to speak TLS to a server that serves it (`chat serve --tls-cert --tls-key`). */
+export interface ChatClientTlsOptions {
+  /**
+   * Certificates to trust (PEM), instead of the system's certificate authorities: a self-signed
+   * server's own certificate, or the CA that signed it. `readCaFile` reads and checks one from a file.
+   */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /**
+   * `false` accepts any certificate: the connection is encrypted but anyone in the middle can pose as
+   * the server. For experiments only. Default `true`.
+   */
+  readonly rejectUnauthorized?: boolean;
+  /** The name the certificate must be for, when it is not `host` (connecting by IP address to a named server). */
+  readonly servername?: string;
 }
 
 export interface ChatClientOptions {
@@ -85,6 +104,12 @@ export interface ChatClientOptions {
   readonly connectTimeoutMs?: number;
   /** Silence before the client pings the server, and then before it gives the connection up, in ms. */
   readonly heartbeatIdleMs?: number;
+  /**
+   * Connect with TLS: `true` trusts the system's certificate authorities, an object says which
+   * certificates to trust. Default: plain TCP. A certificate that is not trusted fails the connection
+   * with a reason saying why (`connect()` rejects with `connect_failed`, and `state$` says it too).
+   */
+  readonly tls?: boolean | ChatClientTlsOptions;
 }
 
 export interface ChatClient {
@@ -114,6 +139,8 @@ export interface ChatClient {
   readonly users: readonly string[];
   /** `host:port`, for display. */
   readonly address: string;
+  /** Whether the connection is (to be) made with TLS. */
+  readonly secure: boolean;
 
   /**
    * Opens the first connection. Rejects with `connect_failed` (and the client is closed) if it cannot
@@ -163,7 +190,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     goodbyeWaitMs = DEFAULT_GOODBYE_WAIT_MS,
     connectTimeoutMs = CONNECT_TIMEOUT_MS,
     heartbeatIdleMs = HEARTBEAT_IDLE_MS,
+    tls,
   } = options;
+  const tlsOptions: ChatClientTlsOptions | undefined = tls === true ? {} : tls === false ? undefined : tls;
   const address = isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 
   const events$ = new Subject<ClientEvent>();
@@ -267,10 +296,12 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   function open(first: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       setState({ status: 'connecting', attempt: failures + 1 });
-      const candidate = netConnect({ host, port });
+      const candidate = openSocket();
       connecting = candidate;
       let connected = false;
       let lastError: NodeJS.ErrnoException | undefined;
+      /** Whether the server has said anything on this connection: a plain server always greets first. */
+      let heard = false;
       candidate.setNoDelay(true);
       candidate.setTimeout(connectTimeoutMs);
 
@@ -289,7 +320,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       candidate.on('error', function onSocketError(err: NodeJS.ErrnoException) {
         lastError = err;
       });
-      candidate.once('connect', function onConnect() {
+      // With TLS the connection is usable once the handshake has checked the certificate, not before.
+      candidate.once(tlsOptions ? 'secureConnect' : 'connect', function onConnect() {
         connected = true;
         connecting = undefined;
         candidate.setTimeout(heartbeatIdleMs);
@@ -302,7 +334,10 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         socket = candidate;
         goodbyeReason = undefined;
         pingOutstanding = false;
-        socketSubscription = lines(candidate).subscribe(onLine);
+        socketSubscription = lines(candidate).subscribe((line) => {
+          heard = true;
+          onLine(line);
+        });
         setState({ status: 'connected' });
         if (wantedName === undefined) failures = 0;
         sendHello();
@@ -311,7 +346,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       candidate.once('close', function onClose() {
         if (connecting === candidate) connecting = undefined;
         if (connected) {
-          onConnectionLost(goodbyeReason ?? (lastError ? describeSocketError(lastError) : 'the server closed the connection'));
+          onConnectionLost(goodbyeReason ?? (lastError ? describeSocketError(lastError) : closedWithoutWord(heard)));
           return;
         }
         const reason = describeSocketError(lastError);
@@ -319,7 +354,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
           reject(new ChatClientError('closed', 'the client was closed'));
         } else if (first) {
           finish(`cannot connect to ${address}: ${reason}`);
-          reject(new ChatClientError('connect_failed', `cannot connect to ${address}: ${reason}`));
+          reject(new ChatClientError('connect_failed', `cannot connect to ${address}: ${reason}`, lastError?.code));
         } else {
           failures++;
           scheduleReconnect(reason);
@@ -327,6 +362,26 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         }
       });
     });
+  }
+
+  function openSocket(): Socket {
+    if (!tlsOptions) return netConnect({ host, port });
+    const { ca, rejectUnauthorized = true, servername } = tlsOptions;
+    return tlsConnect({
+      host,
+      port,
+      ca: ca as string | Buffer | Array<string | Buffer> | undefined,
+      rejectUnauthorized,
+      // Node sends no SNI for an IP address and checks the certificate against the address itself.
+      ...(servername !== undefined ? { servername } : {}),
+    });
+  }
+
+  /** Why a connection closed when neither a goodbye nor a socket error said. */
+  function closedWithoutWord(heard: boolean): string {
+    // A TLS server that is sent plain text closes without a word, where our own plain server greets.
+    if (!heard && !tlsOptions) return 'the server closed the connection without a word (does it expect TLS?)';
+    return 'the server closed the connection';
   }
 
   function onConnectionLost(reason: string): void {
@@ -491,6 +546,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       return currentRoom(rooms$.value)?.users ?? NO_USERS;
     },
     address,
+    secure: tlsOptions !== undefined,
 
     connect() {
       if (state$.value.status !== 'idle') return Promise.reject(new ChatClientError('closed', 'connect() may be called only once'));
@@ -603,6 +659,45 @@ export function describeSocketError(err: NodeJS.ErrnoException | undefined): str
     case 'EPIPE':
       return 'connection broken';
     default:
-      return err.message;
+      return describeTlsError(err) ?? err.message;
   }
+}
+
+/** Certificate checks that failed because the certificate is not one we were told to trust. */
+const UNTRUSTED_CERTIFICATE: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'it was issued by a self-signed certificate authority that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'it was issued by a certificate authority that is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'it was issued by a certificate authority that is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'it was issued by a certificate authority that is not trusted',
+  CERT_UNTRUSTED: 'it is not trusted for this purpose',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  CERT_REVOKED: 'it was revoked',
+  CERT_SIGNATURE_FAILURE: 'its signature does not check out',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it is for another name',
+};
+
+/** Whether a connection failed because the server's certificate was not trusted (as opposed to unreachable). */
+export function isUntrustedCertificate(socketCode: string | undefined): boolean {
+  return socketCode !== undefined && Object.hasOwn(UNTRUSTED_CERTIFICATE, socketCode);
+}
+
+/** A TLS failure in words, or undefined when `err` is not one. */
+function describeTlsError(err: NodeJS.ErrnoException): string | undefined {
+  const code = err.code ?? '';
+  if (isUntrustedCertificate(code)) {
+    const why = UNTRUSTED_CERTIFICATE[code];
+    // The altname check's own message names the host and the names the certificate is for.
+    const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ` (${err.message})` : '';
+    return `the server's certificate is not trusted: ${why}${detail}`;
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_HTTP_REQUEST') {
+    return 'the server does not speak TLS on this port (connect without TLS)';
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
+    // OpenSSL messages carry a file and line; the first part is the readable one.
+    return `the TLS handshake failed: ${err.message.split('\n')[0].replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '')}`;
+  }
+  return undefined;
 }

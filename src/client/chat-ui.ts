@@ -189,7 +189,7 @@ export function startChatUi(options: ChatUiOptions): ChatUi {
   subscriptions.add(view.keys$.subscribe(onKey));
   subscriptions.add(view.resize$.subscribe(() => dispatch({ type: 'resize', rows: view.messageRows() })));
 
-  notice(`Connected to ${client.address}. ${INTRO}`);
+  notice(`Connected to ${client.address}${client.secure ? ' with TLS' : ''}. ${INTRO}`);
   if (name !== undefined) register(name, name);
   else if (client.name === undefined) notice('Type your name and press Enter.');
 

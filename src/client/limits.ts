@@ -57,3 +57,9 @@ export const SEND_BURST = 8;
  * pings a quiet client every 30 s, so a healthy connection is never this quiet.
  */
 export const HEARTBEAT_IDLE_MS = 40_000;
+
+/**
+ * Largest CA file `--ca` reads. A bundle of every public CA is about 200 KiB; the bound keeps a
+ * mistaken `--ca /dev/zero` or a huge log file from being read into memory.
+ */
+export const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;

@@ -355,3 +355,12 @@ describe('createChatClient against a misbehaving server', () => {
     expect(client.client.state).toEqual({ status: 'closed', reason: 'quit' });
   });
 });
+
+describe('createChatClient with options no connection can be made with', () => {
+  it.each([0, -1, 65536, 1.5, Number.NaN])('fails connect() for good with port %p, saying why', async (port) => {
+    const client = createChatClient({ port });
+    const reason = `cannot connect to 127.0.0.1:${port}: the port must be a whole number from 1 to 65535 (got ${port})`;
+    await expect(client.connect()).rejects.toMatchObject({ code: 'connect_failed', message: reason });
+    expect(client.state).toEqual({ status: 'closed', reason });
+  });
+});

@@ -296,7 +296,17 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   function open(first: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       setState({ status: 'connecting', attempt: failures + 1 });
-      const candidate = openSocket();
+      let candidate: Socket;
+      try {
+        candidate = openSocket();
+      } catch (err) {
+        // Options no connection can be made with (a port out of range, a malformed `ca`) fail at once,
+        // and for good: trying again would fail the same way.
+        const reason = `cannot connect to ${address}: ${(err as Error).message}`;
+        finish(reason);
+        reject(new ChatClientError('connect_failed', reason, (err as NodeJS.ErrnoException).code));
+        return;
+      }
       connecting = candidate;
       let connected = false;
       let lastError: NodeJS.ErrnoException | undefined;
@@ -365,6 +375,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   }
 
   function openSocket(): Socket {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new RangeError(`the port must be a whole number from 1 to 65535 (got ${String(port)})`);
+    }
     if (!tlsOptions) return netConnect({ host, port });
     const { ca, rejectUnauthorized = true, servername } = tlsOptions;
     return tlsConnect({

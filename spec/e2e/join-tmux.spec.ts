@@ -2,7 +2,9 @@ import { join } from 'path';
 import { ClientEvent } from '../../src/client/chat-client';
 import { joinedClient, quitAll } from '../client/client-helpers';
 import { FakeServer } from '../client/fake-server';
+import { createTestCertificate } from '../support/certificate';
 import { CliProcess } from '../support/cli-process';
+import { startTestServer } from '../support/test-server';
 import { PROMPT, requireTmux, TmuxServer, TmuxTerminal } from './tmux';
 
 const ROOT = join(__dirname, '../..');
@@ -44,6 +46,11 @@ function foregroundAt(row: string, text: string): string[] {
   throw new Error(`${JSON.stringify(text)} is not in the row ${JSON.stringify(row)}`);
 }
 
+/** Whether foreground SGR parameters (from `foregroundAt`) are magenta, in any of the ways a terminal may say it. */
+function isMagenta(foreground: string[]): boolean {
+  return ['35', '95', '38;5;5', '38;5;13'].includes(foreground.join(';'));
+}
+
 /** The character drawn at display column `column` of a screen row. */
 function charAtColumn(row: string, column: number): string | undefined {
   let at = 0;
@@ -81,7 +88,7 @@ describe('chat join in a real terminal (tmux)', () => {
     return terminal;
   }
 
-  it('asks for the server, retries a bad port and a refused connection, handles a taken name, chats, renders hostile text inert and quits back to the shell', async () => {
+  it('asks for the server, retries a bad port and a refused connection, handles a taken name, chats in rooms and in private, renders hostile text inert and quits back to the shell', async () => {
     const closed = await FakeServer.start();
     const closedPort = closed.port;
     await closed.stop();
@@ -138,12 +145,51 @@ describe('chat join in a real terminal (tmux)', () => {
     await term.waitForText('> fine, thanks');
     term.keys('C-u');
 
-    // Commands: a room of one's own, then back.
+    // Rooms: a room of one's own; lines from the other room carry its name.
     term.type('/join #dev');
     await term.waitForText('You are now in #dev: 1 user: bob. Lines you type go to #dev.');
     await term.waitForText(`bob | #dev (1)`);
     alice.client.say('anyone in dev?');
     await term.waitForText('[#lobby] alice: anyone in dev?');
+    alice.client.send({ type: 'join', room: '#dev' });
+    await term.waitForText('--> alice joined #dev');
+    await term.waitForText('bob | #dev (2)');
+    alice.client.say('yes, me', '#dev');
+    await term.waitFor((screen) => /\d\d:\d\d alice: yes, me/.test(screen), 'alice’s line in the current room, without a room');
+    expect(term.capture()).not.toContain('[#dev] alice: yes, me');
+
+    // Switching back to the lobby: now #dev's lines carry the room, and what bob types goes to the lobby.
+    term.type('/join #lobby');
+    await term.waitForText('You are now in #lobby: 2 users: alice, bob. Lines you type go to #lobby.');
+    await term.waitForText('bob | #lobby (2)');
+    alice.client.say('still in dev', '#dev');
+    await term.waitForText('[#dev] alice: still in dev');
+    term.type('back in the lobby');
+    const inLobby = await alice.waitFor((e) => e.type === 'message' && e.from === 'bob' && e.text === 'back in the lobby', 'bob’s lobby line');
+    expect(inLobby).toMatchObject({ room: '#lobby' });
+
+    // Private messages, received and sent, stand apart: marked and in magenta, unlike room lines.
+    // Carol, in the lobby with both, sees none of them.
+    const carol = await joinedClient(port, 'carol');
+    await term.waitForText('bob | #lobby (3)');
+    alice.client.send({ type: 'msg', to: 'bob', text: 'psst, bob' });
+    await term.waitForText('[private] alice -> bob: psst, bob');
+    term.type('/msg alice got it');
+    await alice.waitFor((e) => e.type === 'private' && e.from === 'bob' && e.to === 'alice' && e.text === 'got it', 'bob’s private reply');
+    await term.waitForText('[private] bob -> alice: got it');
+    const rows = term.captureWithAttributes().split('\n');
+    const received = rows.find((row) => row.includes('psst, bob'))!;
+    const sent = rows.find((row) => row.includes('got it'))!;
+    const roomLine = rows.find((row) => row.includes('still in dev'))!;
+    for (const row of [received, sent]) {
+      expect(isMagenta(foregroundAt(row, '[private]'))).toBe(true);
+    }
+    expect(isMagenta(foregroundAt(received, 'psst, bob'))).toBe(true);
+    expect(isMagenta(foregroundAt(sent, 'got it'))).toBe(true);
+    expect(isMagenta(foregroundAt(roomLine, 'still in dev'))).toBe(false);
+    alice.client.say('for everyone', '#lobby');
+    await carol.waitFor((e) => e.type === 'message' && e.text === 'for everyone', 'the lobby line');
+    expect(carol.events.filter((e) => e.type === 'private')).toEqual([]);
 
     // /quit says goodbye, restores the terminal and exits 0.
     term.type('/quit');
@@ -153,6 +199,32 @@ describe('chat join in a real terminal (tmux)', () => {
     expect(after).toContain(`${PROMPT}${CHAT_JOIN}; ${SHOW_EXIT}`);
     await term.waitFor((screen) => screen.trimEnd().endsWith(PROMPT.trimEnd()), 'the shell prompt');
     await alice.waitFor((e) => e.type === 'left' && e.name === 'bob' && e.reason === 'quit', 'bob quitting');
+  });
+
+  it('over TLS: explains an untrusted certificate and asks again, then joins with --ca', async () => {
+    const certificate = createTestCertificate();
+    const server = await startTestServer({ tls: { cert: certificate.cert, key: certificate.key } });
+    try {
+      const term = openTerminal();
+      await term.waitForText(PROMPT);
+      term.type(`${CHAT_JOIN} --tls --host 127.0.0.1 --port ${server.port}; ${SHOW_EXIT}`);
+      await term.waitForText(`cannot connect to 127.0.0.1:${server.port}: the server's certificate is not trusted: it is self-signed.`);
+      await term.waitForText('with --ca FILE.');
+      // Asked again, as for a server that cannot be reached; no answer (Ctrl+D) gives up.
+      await term.waitForText('Server address [127.0.0.1]: ');
+      term.keys('C-d');
+      await term.waitForText('exit=1');
+
+      term.type(`clear; ${CHAT_JOIN} --ca ${certificate.certPath} --host 127.0.0.1 --port ${server.port} --name erin; ${SHOW_EXIT}`);
+      await term.waitForText(`Connected to 127.0.0.1:${server.port} with TLS.`);
+      await term.waitForText('Welcome, erin!');
+      await term.waitForText('● online');
+      term.type('/quit');
+      await term.waitForText('exit=0');
+    } finally {
+      await server.stop();
+      certificate.remove();
+    }
   });
 
   it('says goodbye when the terminal is closed under it', async () => {

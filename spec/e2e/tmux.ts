@@ -72,7 +72,8 @@ export class TmuxTerminal {
 
   kill(): void {
     try {
-      this.tmux('kill-session', '-t', this.session);
+      // Quietly: when this was the last session, tmux has exited and says so on stderr.
+      this.server.run({ quiet: true }, 'kill-session', '-t', this.session);
     } catch {
       // Already gone: the shell exited or the server was stopped.
     }
@@ -91,8 +92,12 @@ export class TmuxServer {
   private readonly directory = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
   private readonly socket = join(this.directory, 'tmux.sock');
 
-  run(...args: string[]): string {
-    return execFileSync('tmux', ['-u', '-S', this.socket, ...args], { encoding: 'utf8' });
+  run(...args: string[]): string;
+  run(options: { quiet: boolean }, ...args: string[]): string;
+  run(...args: Array<string | { quiet: boolean }>): string {
+    const quiet = typeof args[0] === 'object' && args[0].quiet;
+    const rest = args.filter((arg): arg is string => typeof arg === 'string');
+    return execFileSync('tmux', ['-u', '-S', this.socket, ...rest], { encoding: 'utf8', stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'] });
   }
 
   /** Stops the server and everything still running in it, and removes its socket. */

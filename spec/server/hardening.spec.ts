@@ -62,6 +62,29 @@ describe('hardening: slow consumers, floods, timeouts, caps and hostile input', 
     expect(slow.closed).toBe(false);
   }, 120_000);
 
+  it('absorbs a burst far larger than the send queue without loss: input is held while readers catch up', async () => {
+    // 32 KiB queues, and five senders each pouring 400 KB at once into three readers that read normally.
+    t = await startTestServer({ sendQueueBytes: 32 * 1024 });
+    const senders = await Promise.all([1, 2, 3, 4, 5].map((n) => t!.text(`sender${n}`)));
+    const readers = await Promise.all([1, 2, 3].map((n) => t!.json(`reader${n}`)));
+    const padding = 'y'.repeat(1000);
+    for (const [n, sender] of senders.entries()) {
+      let batch = '';
+      for (let i = 0; i < 400; i++) batch += `${n}:${i} ${padding}\n`;
+      sender.socket.write(batch);
+    }
+    for (const reader of readers) {
+      await reader.until(() => reader.frames.filter((f) => f.type === 'message').length === 2000, 'all 2,000 messages', 60_000);
+      expect(reader.frames.some((f) => f.type === 'gap')).toBe(false);
+      // Each sender's messages arrive complete and in order.
+      for (let n = 0; n < 5; n++) {
+        const seen = reader.frames.filter((f) => f.type === 'message' && f.from === `sender${n + 1}`).map((f) => Number(String(f.text).split(/[: ]/)[1]));
+        expect(seen).toEqual(Array.from({ length: 400 }, (_, i) => i));
+      }
+    }
+    expect(t.server.stats().traffic.droppedMessages).toBe(0);
+  }, 90_000);
+
   it('disconnects a reader that stays behind past the slow timeout, and tells the room it was too slow', async () => {
     t = await startTestServer({ sendQueueBytes: 64 * 1024, slowTimeoutMs: 500 });
     const slow = await t.text('slow');

@@ -12,6 +12,8 @@ export class LineClient {
   private partial = '';
   private waiters: Array<() => void> = [];
   private closedFlag = false;
+  private readonly parsedFrames: Array<Record<string, unknown>> = [];
+  private parsedLines = 0;
 
   private constructor(readonly socket: Socket) {
     socket.setEncoding('utf8');
@@ -69,12 +71,16 @@ export class LineClient {
     this.send(JSON.stringify(frame));
   }
 
-  /** Lines that are JSON objects, parsed; other lines (the greeting) are skipped, as a JSON client would. */
+  /**
+   * Lines that are JSON objects, parsed; other lines (the greeting) are skipped, as a JSON client would.
+   * Parsed once each, as they are first asked for, so waiting on thousands of frames stays linear.
+   */
   get frames(): Array<Record<string, unknown>> {
-    return this.lines.flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      return [JSON.parse(line) as Record<string, unknown>];
-    });
+    for (; this.parsedLines < this.lines.length; this.parsedLines++) {
+      const line = this.lines[this.parsedLines];
+      if (line.startsWith('{')) this.parsedFrames.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    return this.parsedFrames;
   }
 
   /** Waits for a line after the first `from` lines matching `match`; returns it. */

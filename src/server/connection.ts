@@ -7,11 +7,13 @@ import { TCP_KEEPALIVE_MS } from '../protocol/limits';
 import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
 import { ConnectionInput } from '../room/events';
 import { ConnId } from '../room/state';
+import { HeldInput, InputGate } from './input-gate';
 import { Logger } from './logger';
 import { TrafficCounters } from './metrics';
 import { SendQueue } from './send-queue';
 import { SharedEncoding, WireMode } from './shared-encoding';
 import { TokenBucket } from './token-bucket';
+import { WriteBatch } from './write-batch';
 
 /** Every per-connection limit; `createChatServer` fills in the defaults from src/protocol/limits.ts. */
 export interface ConnectionLimits {
@@ -26,6 +28,17 @@ export interface ConnectionLimits {
   readonly registerTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
+  readonly catchUpMs: number;
+}
+
+/** What every connection of one server shares. */
+export interface ConnectionContext {
+  readonly limits: ConnectionLimits;
+  readonly log: Logger;
+  readonly traffic: TrafficCounters;
+  readonly gate: InputGate;
+  readonly writes: WriteBatch;
+  readonly now: () => number;
 }
 
 /** A request line of HTTP/1.x: somebody pointed a browser or `curl` at the chat port. */
@@ -36,10 +49,15 @@ function isTlsHandshake(chunk: Buffer): boolean {
   return chunk.length >= 2 && chunk[0] === 0x16 && chunk[1] === 0x03;
 }
 
-/** The socket's bytes as a stream that completes when the peer ends or the socket closes. */
-function socketBytes(socket: Socket): Observable<Buffer> {
+/**
+ * The socket's bytes as a stream that completes when the peer ends or the socket closes. `admit` sees
+ * each chunk first and may keep it out of the stream (it was put back, or it is not chat at all).
+ */
+function socketBytes(socket: Socket, admit: (chunk: Buffer) => boolean): Observable<Buffer> {
   return new Observable<Buffer>((subscriber) => {
-    const onData = (chunk: Buffer) => subscriber.next(chunk);
+    const onData = (chunk: Buffer) => {
+      if (admit(chunk)) subscriber.next(chunk);
+    };
     const onEnd = () => subscriber.complete();
     socket.on('data', onData);
     socket.on('end', onEnd);
@@ -61,7 +79,7 @@ type Decoded = ClientCommand | TransportFrame | ErrorEvent;
  * from the first frame, decoding, answering bad frames itself (the room never sees them), flood
  * control, the bounded send queue for slow peers, and its timeouts (checked by `tick`).
  */
-export class Connection {
+export class Connection implements HeldInput {
   /** Commands for the room. Subscribe once; it completes when the socket closes. */
   readonly input$: Observable<ConnectionInput>;
   /** `address:port` of the peer, for logs. */
@@ -79,6 +97,11 @@ export class Connection {
   private endWhenFlushed = false;
   /** True while writes of this event-loop turn are being batched into one `writev`. */
   private corked = false;
+  /** Until the first chunk has been seen: it is checked for a TLS handshake. */
+  private firstChunk = true;
+  /** Frames held while the input gate is shut, oldest first from `heldHead`; the socket is paused meanwhile. */
+  private heldFrames: FramerOutput[] = [];
+  private heldHead = 0;
   private inputSubscriber?: Subscriber<ConnectionInput>;
 
   private readonly queue: SendQueue;
@@ -88,17 +111,28 @@ export class Connection {
   private readonly connectedAt: number;
   /** When the socket last refused more output (`write` returned false); null while it keeps up. */
   private behindSince: number | null = null;
+  /**
+   * Behind for longer than the catch-up window: input from others is no longer held back for this
+   * reader, so its queue fills and its oldest messages are dropped. Cleared once it has caught up.
+   */
+  private slow = false;
+  private readonly limits: ConnectionLimits;
+  private readonly log: Logger;
+  private readonly traffic: TrafficCounters;
+  private readonly now: () => number;
   private lastHeardAt: number;
   private pingSentAt: number | null = null;
 
   constructor(
     readonly id: ConnId,
     private readonly socket: Socket,
-    private readonly limits: ConnectionLimits,
-    private readonly log: Logger,
-    private readonly traffic: TrafficCounters,
-    private readonly now: () => number = Date.now,
+    private readonly context: ConnectionContext,
   ) {
+    const { limits, log, traffic, now } = context;
+    this.limits = limits;
+    this.log = log;
+    this.traffic = traffic;
+    this.now = now;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.connectedAt = this.lastHeardAt = now();
     this.queue = new SendQueue(limits.sendQueueBytes);
@@ -108,20 +142,23 @@ export class Connection {
     // A reset or broken pipe is an ordinary way for a peer to leave: 'close' follows and ends input$.
     socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug(`socket error ${this.remote} (#${id}): ${err.code ?? err.message}`));
     socket.on('drain', () => this.flush());
+    socket.once('close', () => {
+      context.gate.release(this);
+      context.gate.forget(this);
+    });
 
     this.input$ = new Observable<ConnectionInput>((subscriber) => {
       this.inputSubscriber = subscriber;
-      // Checked on the raw bytes, before framing: a TLS handshake is binary and may hold no newline.
-      socket.once('data', (chunk: Buffer) => {
-        if (isTlsHandshake(chunk)) this.sayGoodbye('not_chat', 'This port speaks plain text, not TLS.');
-      });
-      socket.on('data', (chunk: Buffer) => (this.traffic.bytesIn += chunk.length));
-      const subscription = socketBytes(socket)
+      const subscription = socketBytes(socket, (chunk) => this.admitChunk(chunk))
         .pipe(frameLines(limits.maxFrameBytes))
         .subscribe({
-          next: (output) => this.onFrame(output, subscriber),
+          next: (output) => this.receive(output),
           error: (err: unknown) => subscriber.error(err),
-          complete: () => subscriber.complete(),
+          complete: () => {
+            // The peer is gone: what it said before leaving still counts, gate or no gate.
+            this.handleHeldFrames(() => true);
+            subscriber.complete();
+          },
         });
       return () => {
         subscription.unsubscribe();
@@ -178,6 +215,7 @@ export class Connection {
   tick(now: number): void {
     if (this.closing) return;
     const { registerTimeoutMs, slowTimeoutMs, pingIntervalMs, pingTimeoutMs } = this.limits;
+    this.checkCatchUp(now);
     if (this.behindSince !== null && now - this.behindSince > slowTimeoutMs) {
       this.dropSlowPeer(`it read nothing for ${Math.round(slowTimeoutMs / 1000)} s`);
     } else if (!this.registered && now - this.connectedAt > registerTimeoutMs) {
@@ -189,6 +227,65 @@ export class Connection {
         this.pingSentAt = now;
         this.deliver(new SharedEncoding({ type: 'ping' }));
       }
+    }
+  }
+
+  /** The input gate opened: hand on held frames while it stays open, then read the socket again. */
+  resumeInput(): void {
+    this.handleHeldFrames(() => this.context.gate.isOpen);
+    if (this.heldHead < this.heldFrames.length) this.context.gate.wait(this);
+    else this.socket.resume();
+  }
+
+  private handleHeldFrames(canGoOn: () => boolean): void {
+    while (this.heldHead < this.heldFrames.length && canGoOn()) {
+      const output = this.heldFrames[this.heldHead];
+      this.heldFrames[this.heldHead++] = undefined as never;
+      if (this.inputSubscriber) this.onFrame(output, this.inputSubscriber);
+    }
+    if (this.heldHead === this.heldFrames.length) {
+      this.heldFrames = [];
+      this.heldHead = 0;
+    }
+  }
+
+  /** Input is held, frame by frame and in order, while the gate is shut or older frames still wait. */
+  private get holdingInput(): boolean {
+    return this.heldHead < this.heldFrames.length || !this.context.gate.isOpen;
+  }
+
+  private holdInput(): void {
+    this.socket.pause();
+    this.context.gate.wait(this);
+  }
+
+  /** Whether a chunk from the socket is handled now: not while input is held, nor a TLS handshake. */
+  private admitChunk(chunk: Buffer): boolean {
+    if (this.holdingInput) {
+      // Paused first: unshifting into a flowing socket would hand the chunk straight back to us.
+      this.holdInput();
+      this.socket.unshift(chunk);
+      return false;
+    }
+    this.traffic.bytesIn += chunk.length;
+    if (this.firstChunk) {
+      this.firstChunk = false;
+      // Checked on the raw bytes, before framing: a TLS handshake is binary and may hold no newline.
+      if (isTlsHandshake(chunk)) {
+        this.sayGoodbye('not_chat', 'This port speaks plain text, not TLS.');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private receive(output: FramerOutput): void {
+    if (this.holdingInput) {
+      // The rest of a chunk that was being framed when the gate shut.
+      this.heldFrames.push(output);
+      this.holdInput();
+    } else if (this.inputSubscriber) {
+      this.onFrame(output, this.inputSubscriber);
     }
   }
 
@@ -265,24 +362,42 @@ export class Connection {
     if (!this.socket.writable) return;
     if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
       this.write(bytes);
-    } else if (!this.queue.push(bytes, droppable)) {
-      this.dropSlowPeer(`its send queue passed ${this.limits.sendQueueBytes} bytes`);
+      return;
     }
+    this.checkCatchUp(this.now());
+    if (!this.queue.push(bytes, droppable)) this.dropSlowPeer(`its send queue passed ${this.limits.sendQueueBytes} bytes`);
   }
 
   private write(bytes: Buffer): void {
     if (!this.corked) {
-      // Everything written in this turn of the event loop leaves in one system call.
       this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      this.context.writes.add(this);
     }
     this.traffic.framesOut += 1;
     this.traffic.bytesOut += bytes.length;
-    if (!this.socket.write(bytes) && this.behindSince === null) this.behindSince = this.now();
+    if (!this.socket.write(bytes) && this.behindSince === null) {
+      // Fallen behind: give this reader its catch-up window, holding back new input meanwhile.
+      this.behindSince = this.now();
+      this.context.gate.hold(this);
+    }
+  }
+
+  /** For the write batch: hold this turn's writes back... */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  /** ...and send them in one system call at the end of the turn. */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /** A reader still behind after its catch-up window is slow: it stops holding back everyone's input. */
+  private checkCatchUp(now: number): void {
+    if (this.slow || this.behindSince === null || now - this.behindSince <= this.limits.catchUpMs) return;
+    this.slow = true;
+    this.context.gate.release(this);
   }
 
   /** The socket drained: move queued output to it while it accepts more, telling the peer what it missed. */
@@ -296,6 +411,8 @@ export class Connection {
     }
     if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
       this.behindSince = null;
+      this.slow = false;
+      this.context.gate.release(this);
       if (this.endWhenFlushed) this.socket.end();
     }
   }

@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'tls';
 import { Subject, Subscription } from 'rxjs';
 import {
   DEFAULT_BURST,
+  DEFAULT_CATCH_UP_MS,
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
@@ -22,7 +23,9 @@ import {
 import { ConnectionSource, Delivery, recipients } from '../room/events';
 import { createRoom } from '../room/room';
 import { ConnId, DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from '../room/state';
-import { Connection, ConnectionLimits } from './connection';
+import { Connection, ConnectionContext, ConnectionLimits } from './connection';
+import { InputGate } from './input-gate';
+import { WriteBatch } from './write-batch';
 import { Logger, silentLogger } from './logger';
 import { createMetricsRegistry, createTrafficCounters, serveMetrics, TrafficCounters } from './metrics';
 import { Server as HttpServer } from 'http';
@@ -41,6 +44,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   registerTimeoutMs: DEFAULT_REGISTER_TIMEOUT_SECONDS * 1000,
   pingIntervalMs: DEFAULT_PING_INTERVAL_SECONDS * 1000,
   pingTimeoutMs: DEFAULT_PING_TIMEOUT_SECONDS * 1000,
+  catchUpMs: DEFAULT_CATCH_UP_MS,
 };
 
 export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<RoomConfig> {
@@ -118,6 +122,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   let nextConnId: ConnId = 1;
 
   const traffic = createTrafficCounters();
+  const context: ConnectionContext = { limits, log, traffic, gate: new InputGate(), writes: new WriteBatch(), now: Date.now };
   /** The room's latest state, for the gauges; read-only here (the room alone changes it). */
   let roomState: RoomState = initialRoomState;
   let metricsServer: HttpServer | undefined;
@@ -157,7 +162,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       return;
     }
     connectionsPerIp.set(address, (connectionsPerIp.get(address) ?? 0) + 1);
-    const connection = new Connection(nextConnId++, socket, limits, log, traffic);
+    const connection = new Connection(nextConnId++, socket, context);
     connections.set(connection.id, connection);
     log.info(`connect ${connection.remote} (#${connection.id})`);
     socket.once('close', function onClose() {

@@ -206,3 +206,15 @@ describe('quoteForError', () => {
     expect(quoted).toBe(JSON.stringify(`${'x'.repeat(10)}…`));
   });
 });
+
+describe('codePointLength', () => {
+  it('counts code points as the string iterator does, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(codePointLength(text)).toBe([...text].length);
+      }),
+      { numRuns: 500 },
+    );
+    expect(codePointLength('a\ud83d\ude00b\ud800\udc00\udc00\ud800')).toBe([...'a\ud83d\ude00b\ud800\udc00\udc00\ud800'].length);
+  });
+});

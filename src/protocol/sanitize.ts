@@ -18,10 +18,22 @@ export function cleanText(text: string): string {
   return text.toWellFormed().replace(/\t/g, ' ').replace(UNSAFE_CHARACTERS, '');
 }
 
-/** Number of Unicode code points, which is what limits are counted in. */
+/**
+ * Number of Unicode code points, which is what limits are counted in: UTF-16 units, less one for each
+ * surrogate pair (a lone surrogate counts as one, as the string iterator counts it).
+ */
 export function codePointLength(text: string): number {
-  let length = 0;
-  for (const _ of text) length++;
+  let length = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length -= 1;
+        i += 1;
+      }
+    }
+  }
   return length;
 }
 

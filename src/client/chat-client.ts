@@ -16,7 +16,7 @@ import {
   SEND_BURST,
   SEND_RATE_PER_SECOND,
 } from './limits';
-import { Pacer } from './pacer';
+import { TokenBucket } from '../protocol/token-bucket';
 import { applyToRooms, currentRoom, NO_ROOMS, roomKey, RoomsState } from './rooms';
 
 /** Where the client stands with the server. Every change is on `state$` and `events$`. */
@@ -198,7 +198,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   const events$ = new Subject<ClientEvent>();
   const state$ = new BehaviorSubject<ConnectionState>({ status: 'idle' });
   const rooms$ = new BehaviorSubject<RoomsState>(NO_ROOMS);
-  const pacer = new Pacer(SEND_RATE_PER_SECOND, SEND_BURST, Date.now());
+  const pacer = new TokenBucket(SEND_RATE_PER_SECOND, SEND_BURST, Date.now());
 
   /** The open socket, once its connection is established. */
   let socket: Socket | undefined;

@@ -1,5 +1,5 @@
 import { ServerEvent } from '../protocol/frames';
-import { nameKey } from '../protocol/sanitize';
+import { compareNames, nameKey } from '../protocol/sanitize';
 
 /** One room we are in, as far as we know it. */
 export interface RoomMembers {
@@ -24,12 +24,8 @@ export function roomKey(room: string): string {
   return nameKey(room);
 }
 
-/** The root collation, case-insensitive: the order the server sorts its user lists in, on any machine. */
-const NAME_ORDER = new Intl.Collator('und', { sensitivity: 'base' });
-
-export function compareNames(a: string, b: string): number {
-  return NAME_ORDER.compare(a, b);
-}
+/** The order the server sorts its user lists in, on any machine. */
+export { compareNames };
 
 /** The current room, if we are in one. */
 export function currentRoom(state: RoomsState): RoomMembers | undefined {

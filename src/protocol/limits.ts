@@ -37,9 +37,10 @@ export const DEFAULT_SEND_QUEUE_BYTES = 256 * 1024;
 /**
  * Milliseconds a reader that falls behind may take to catch up while the server holds back new input
  * (TCP then slows the senders): a burst loses nothing. A reader still behind after this is slow: the
- * others go on, and its oldest messages are dropped when its queue is full.
+ * others go on, and its oldest messages are dropped when its queue is full. So a reader that stops
+ * reading delays everyone else once, by this much; 0 never holds input (bursts may then drop).
  */
-export const DEFAULT_CATCH_UP_MS = 250;
+export const DEFAULT_CATCH_UP_MS = 100;
 
 /** Seconds a peer may stay behind (output waiting) before it is disconnected as too slow. */
 export const DEFAULT_SLOW_TIMEOUT_SECONDS = 30;

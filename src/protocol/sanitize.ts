@@ -58,6 +58,14 @@ export function checkName(requested: string): NameCheck {
   return { ok: true, name, key: nameKey(name) };
 }
 
+/** Orders names the same on every machine, whatever its locale: Unicode's root collation, ignoring case. */
+const NAME_ORDER = new Intl.Collator('und', { sensitivity: 'base' });
+
+/** The order user lists are sorted in, by the server and the client alike. */
+export function compareNames(a: string, b: string): number {
+  return NAME_ORDER.compare(a, b);
+}
+
 /** The case-insensitive identity of a valid name. */
 export function nameKey(name: string): string {
   // Lower-casing alone is not case-insensitive: 'ΑΣ' lower-cases to 'ας' (final sigma) but 'ασ' to 'ασ',

@@ -2,7 +2,7 @@ import { List, OrderedSet, Set as ImmutableSet } from 'immutable';
 import { COMMANDS } from '../protocol/commands';
 import { ClientCommand, CommandType, ErrorEvent, errorEvent, LeaveReason, MessageEvent, ServerEvent } from '../protocol/frames';
 import { LOBBY } from '../protocol/limits';
-import { checkName, checkRoomName, quoteForError } from '../protocol/sanitize';
+import { checkName, checkRoomName, compareNames, quoteForError } from '../protocol/sanitize';
 import { Audience, Delivery, RoomInput } from './events';
 import { Channel, ConnId, DEFAULT_ROOM_CONFIG, LOBBY_KEY, RoomConfig, RoomState, User } from './state';
 
@@ -274,11 +274,8 @@ function memberList(state: RoomState, channel: Channel, config: RoomConfig): { u
   return { users: isQuiet(channel, config) ? [] : sortedNames(state, channel.members), count: channel.members.size };
 }
 
-/** Orders names the same on every machine, whatever its locale: Unicode's root collation, ignoring case. */
-const NAME_ORDER = new Intl.Collator('und', { sensitivity: 'base' });
-
 function sortedNames(state: RoomState, members: ImmutableSet<ConnId>): string[] {
-  return Array.from(members, (id) => state.users.get(id)!.name).sort(NAME_ORDER.compare);
+  return Array.from(members, (id) => state.users.get(id)!.name).sort(compareNames);
 }
 
 /** The room a command is about: the one named (which the user must be in), else the current one. */

@@ -12,7 +12,7 @@ import { Logger } from './logger';
 import { TrafficCounters } from './metrics';
 import { SendQueue } from './send-queue';
 import { SharedEncoding, WireMode } from './shared-encoding';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../protocol/token-bucket';
 import { WriteBatch } from './write-batch';
 
 /** Every per-connection limit; `createChatServer` fills in the defaults from src/protocol/limits.ts. */
@@ -116,6 +116,8 @@ export class Connection implements HeldInput {
    * reader, so its queue fills and its oldest messages are dropped. Cleared once it has caught up.
    */
   private slow = false;
+  /** Ends the catch-up window on time, since a held gate means no new output to notice it by. */
+  private catchUpTimer?: NodeJS.Timeout;
   private readonly limits: ConnectionLimits;
   private readonly log: Logger;
   private readonly traffic: TrafficCounters;
@@ -143,6 +145,7 @@ export class Connection implements HeldInput {
     socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug(`socket error ${this.remote} (#${id}): ${err.code ?? err.message}`));
     socket.on('drain', () => this.flush());
     socket.once('close', () => {
+      clearTimeout(this.catchUpTimer);
       context.gate.release(this);
       context.gate.forget(this);
     });
@@ -375,11 +378,20 @@ export class Connection implements HeldInput {
     }
     this.traffic.framesOut += 1;
     this.traffic.bytesOut += bytes.length;
-    if (!this.socket.write(bytes) && this.behindSince === null) {
-      // Fallen behind: give this reader its catch-up window, holding back new input meanwhile.
-      this.behindSince = this.now();
-      this.context.gate.hold(this);
+    if (!this.socket.write(bytes) && this.behindSince === null) this.fallBehind();
+  }
+
+  /** The socket refused more output: give this reader its catch-up window, holding back new input meanwhile. */
+  private fallBehind(): void {
+    this.behindSince = this.now();
+    const { catchUpMs } = this.limits;
+    if (catchUpMs === 0) {
+      this.slow = true;
+      return;
     }
+    this.context.gate.hold(this);
+    this.catchUpTimer = setTimeout(() => this.checkCatchUp(this.now()), catchUpMs + 1);
+    this.catchUpTimer.unref();
   }
 
   /** For the write batch: hold this turn's writes back... */
@@ -397,6 +409,7 @@ export class Connection implements HeldInput {
   private checkCatchUp(now: number): void {
     if (this.slow || this.behindSince === null || now - this.behindSince <= this.limits.catchUpMs) return;
     this.slow = true;
+    clearTimeout(this.catchUpTimer);
     this.context.gate.release(this);
   }
 
@@ -412,6 +425,7 @@ export class Connection implements HeldInput {
     if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
       this.behindSince = null;
       this.slow = false;
+      clearTimeout(this.catchUpTimer);
       this.context.gate.release(this);
       if (this.endWhenFlushed) this.socket.end();
     }

@@ -6,7 +6,9 @@
 const ROUNDING_SLACK = 1e-9;
 
 /**
- * Flood control: a token bucket. It holds up to `burst` tokens and gains `ratePerSecond` tokens per
+ * Flood control, and pacing to it: a token bucket. The server refuses frames past its bucket; the
+ * client library paces what it sends with the same bucket, so a fast program waits instead of losing
+ * lines. It holds up to `burst` tokens and gains `ratePerSecond` tokens per
  * second; each frame takes one. A short paste spends the burst; a steady flood runs dry and is refused.
  * Pure apart from the clock, which the caller passes in.
  */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { TokenBucket } from '../../src/server/token-bucket';
+import { TokenBucket } from '../../src/protocol/token-bucket';
 
 /** An arbitrary start time: the bucket must only care about differences between clock readings. */
 const T0 = 1_700_000_000_000;

@@ -65,6 +65,7 @@ describe('chat serve (the real process)', () => {
     [['serve', '--no-such-flag'], /Unknown argument/],
     [['serve', '--history', '-1'], /--history must be a whole number, 0 or more/],
     [['serve', '--slow-timeout', '0'], /--slow-timeout must be a number above 0/],
+    [['serve', '--hold-share', '1.5'], /--hold-share must be a number above 0 and at most 1/],
   ])('rejects %j with a message and a non-zero exit', async (args, message) => {
     const serve = CliProcess.run(args);
     processes.push(serve);
@@ -92,7 +93,7 @@ describe('chat serve (the real process)', () => {
     const flags = [
       '--host', '--port', '--max-frame-bytes', '--max-message-length', '--close-grace-ms', '--log-level',
       '--history', '--motd', '--max-rooms-per-user', '--announce-limit',
-      '--send-queue-bytes', '--slow-timeout', '--rate', '--burst', '--flood-disconnect-after',
+      '--send-queue-bytes', '--catch-up-ms', '--hold-share', '--slow-timeout', '--rate', '--burst', '--flood-disconnect-after',
       '--register-timeout', '--ping-interval', '--ping-timeout', '--max-connections', '--max-per-ip',
       '--exempt-loopback', '--tls-cert', '--tls-key',
     ];

@@ -4,6 +4,7 @@ import {
   DEFAULT_ANNOUNCE_LIMIT,
   DEFAULT_BURST,
   DEFAULT_CATCH_UP_MS,
+  DEFAULT_HOLD_SHARE,
   DEFAULT_HISTORY_LENGTH,
   DEFAULT_MAX_ROOMS_PER_USER,
   DEFAULT_CLOSE_GRACE_MS,
@@ -25,7 +26,7 @@ import { cleanText } from '../protocol/sanitize';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
 import { effectiveMaxConnections, openFileLimit } from './fd-limit';
-import { nonNegativeInteger, positiveInteger, positiveNumber, portNumber } from './validate';
+import { nonNegativeInteger, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';
 
 /** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
 export function serveOptions(yargs: Argv) {
@@ -40,7 +41,8 @@ export function serveOptions(yargs: Argv) {
     .option('max-rooms-per-user', { type: 'number', default: DEFAULT_MAX_ROOMS_PER_USER, describe: 'Rooms one user may be in at once', coerce: positiveInteger('--max-rooms-per-user') })
     .option('announce-limit', { type: 'number', default: DEFAULT_ANNOUNCE_LIMIT, describe: 'Rooms with more members than this do not announce joins and leaves', coerce: nonNegativeInteger('--announce-limit') })
     .option('send-queue-bytes', { type: 'number', default: DEFAULT_SEND_QUEUE_BYTES, describe: 'Output a slow client may have waiting before its oldest messages are dropped, in bytes', coerce: positiveInteger('--send-queue-bytes') })
-    .option('catch-up-ms', { type: 'number', default: DEFAULT_CATCH_UP_MS, describe: 'How long new input is held back while a reader that fell behind catches up, in ms; after it, its oldest messages are dropped instead', coerce: nonNegativeInteger('--catch-up-ms') })
+    .option('catch-up-ms', { type: 'number', default: DEFAULT_CATCH_UP_MS, describe: 'How long a reader that fell behind counts as catching up (input is held during a burst), in ms; after it, its oldest messages are dropped instead', coerce: nonNegativeInteger('--catch-up-ms') })
+    .option('hold-share', { type: 'number', default: DEFAULT_HOLD_SHARE, describe: 'Share of connections that must be catching up at once (a burst) for new input to be held', coerce: shareOfOne('--hold-share') })
     .option('slow-timeout', { type: 'number', default: DEFAULT_SLOW_TIMEOUT_SECONDS, describe: 'Seconds a client may stay behind before it is disconnected as too slow', coerce: positiveNumber('--slow-timeout') })
     .option('rate', { type: 'number', default: DEFAULT_RATE_PER_SECOND, describe: 'Lines a client may send per second, sustained', coerce: positiveNumber('--rate') })
     .option('burst', { type: 'number', default: DEFAULT_BURST, describe: 'Lines a client may send at once (a paste) before --rate applies', coerce: positiveInteger('--burst') })
@@ -88,6 +90,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       closeGraceMs: args.closeGraceMs,
       sendQueueBytes: args.sendQueueBytes,
       catchUpMs: args.catchUpMs,
+      holdShare: args.holdShare,
       slowTimeoutMs: args.slowTimeout * 1000,
       ratePerSecond: args.rate,
       burst: args.burst,

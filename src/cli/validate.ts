@@ -55,3 +55,10 @@ export function nonNegativeInteger(flag: string) {
     return value;
   };
 }
+
+export function shareOfOne(flag: string) {
+  return (value: number): number => {
+    if (!Number.isFinite(value) || value <= 0 || value > 1) throw new Error(`${flag} must be a number above 0 and at most 1 (got ${String(value)})`);
+    return value;
+  };
+}

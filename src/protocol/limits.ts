@@ -35,12 +35,18 @@ export const LOBBY = '#lobby';
 export const DEFAULT_SEND_QUEUE_BYTES = 256 * 1024;
 
 /**
- * Milliseconds a reader that falls behind may take to catch up while the server holds back new input
- * (TCP then slows the senders): a burst loses nothing. A reader still behind after this is slow: the
- * others go on, and its oldest messages are dropped when its queue is full. So a reader that stops
- * reading delays everyone else once, by this much; 0 never holds input (bursts may then drop).
+ * Milliseconds a reader that falls behind counts as catching up. While at least DEFAULT_HOLD_SHARE of
+ * the connections are catching up (a burst), the server holds back new input and TCP slows the
+ * senders: a burst loses nothing. A reader still behind after this is slow: its oldest messages are
+ * dropped when its queue is full. 0: nobody ever catches up, input is never held.
  */
-export const DEFAULT_CATCH_UP_MS = 100;
+export const DEFAULT_CATCH_UP_MS = 250;
+
+/**
+ * The share of connections that must be catching up at once for input to be held (and at least two).
+ * A reader behind on its own is slow, not a burst: it never holds up anybody else.
+ */
+export const DEFAULT_HOLD_SHARE = 0.25;
 
 /** Seconds a peer may stay behind (output waiting) before it is disconnected as too slow. */
 export const DEFAULT_SLOW_TIMEOUT_SECONDS = 30;

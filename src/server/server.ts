@@ -5,6 +5,7 @@ import {
   DEFAULT_BURST,
   DEFAULT_CATCH_UP_MS,
   DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_HOLD_SHARE,
   DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
   DEFAULT_MAX_CONNECTIONS,
@@ -56,6 +57,8 @@ export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<Ro
   readonly maxConnections?: number;
   /** Most connections from one IP address. */
   readonly maxPerIp?: number;
+  /** The share of connections that must be catching up at once for input to be held (see InputGate). */
+  readonly holdShare?: number;
   /** Whether loopback addresses are exempt from `maxPerIp` (default true: local tools and tests). */
   readonly exemptLoopback?: boolean;
   /** Serve Prometheus metrics over HTTP on this port (0 picks a free one); none when undefined. */
@@ -107,6 +110,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     maxConnections = DEFAULT_MAX_CONNECTIONS,
     maxPerIp = DEFAULT_MAX_PER_IP,
     exemptLoopback = true,
+    holdShare = DEFAULT_HOLD_SHARE,
     tls,
     metricsPort,
     metricsHost = host,
@@ -122,7 +126,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   let nextConnId: ConnId = 1;
 
   const traffic = createTrafficCounters();
-  const context: ConnectionContext = { limits, log, traffic, gate: new InputGate(), writes: new WriteBatch(), now: Date.now };
+  const context: ConnectionContext = { limits, log, traffic, gate: new InputGate(holdShare, () => connections.size), writes: new WriteBatch(), now: Date.now };
   /** The room's latest state, for the gauges; read-only here (the room alone changes it). */
   let roomState: RoomState = initialRoomState;
   let metricsServer: HttpServer | undefined;

@@ -35,10 +35,11 @@ export const LOBBY = '#lobby';
 export const DEFAULT_SEND_QUEUE_BYTES = 256 * 1024;
 
 /**
- * Milliseconds a reader that falls behind counts as catching up. While at least DEFAULT_HOLD_SHARE of
- * the connections are catching up (a burst), the server holds back new input and TCP slows the
- * senders: a burst loses nothing. A reader still behind after this is slow: its oldest messages are
- * dropped when its queue is full. 0: nobody ever catches up, input is never held.
+ * A reader that falls behind is catching up for as long as it keeps reading: while at least
+ * DEFAULT_HOLD_SHARE of the connections are catching up (a burst), the server holds back new input and
+ * TCP slows the senders, so a burst loses nothing. A reader that reads nothing for this many
+ * milliseconds is slow: it holds up nobody, and its oldest messages are dropped when its queue is
+ * full. 0: never hold input.
  */
 export const DEFAULT_CATCH_UP_MS = 250;
 

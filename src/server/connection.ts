@@ -116,7 +116,9 @@ export class Connection implements HeldInput {
    * reader, so its queue fills and its oldest messages are dropped. Cleared once it has caught up.
    */
   private slow = false;
-  /** Ends the catch-up window on time, since a held gate means no new output to notice it by. */
+  /** When the peer last read some of what was waiting for it (a 'drain'), while behind. */
+  private lastProgressAt = 0;
+  /** Notices a reader that stopped making progress, since a held gate means no new output to notice it by. */
   private catchUpTimer?: NodeJS.Timeout;
   private readonly limits: ConnectionLimits;
   private readonly log: Logger;
@@ -381,16 +383,26 @@ export class Connection implements HeldInput {
     if (!this.socket.write(bytes) && this.behindSince === null) this.fallBehind();
   }
 
-  /** The socket refused more output: give this reader its catch-up window, holding back new input meanwhile. */
+  /**
+   * The socket refused more output: this reader is catching up (which, in a burst, holds back new
+   * input) for as long as it keeps reading.
+   */
   private fallBehind(): void {
-    this.behindSince = this.now();
+    this.behindSince = this.lastProgressAt = this.now();
     const { catchUpMs } = this.limits;
     if (catchUpMs === 0) {
       this.slow = true;
       return;
     }
     this.context.gate.hold(this);
-    this.catchUpTimer = setTimeout(() => this.checkCatchUp(this.now()), catchUpMs + 1);
+    this.armCatchUpTimer(catchUpMs + 1);
+  }
+
+  private armCatchUpTimer(delayMs: number): void {
+    this.catchUpTimer = setTimeout(() => {
+      const now = this.now();
+      if (this.checkCatchUp(now)) this.armCatchUpTimer(this.lastProgressAt + this.limits.catchUpMs + 1 - now);
+    }, delayMs);
     this.catchUpTimer.unref();
   }
 
@@ -405,16 +417,22 @@ export class Connection implements HeldInput {
     this.socket.uncork();
   }
 
-  /** A reader still behind after its catch-up window is slow: it stops holding back everyone's input. */
-  private checkCatchUp(now: number): void {
-    if (this.slow || this.behindSince === null || now - this.behindSince <= this.limits.catchUpMs) return;
+  /**
+   * A reader that has read nothing for the catch-up window is slow: it stops holding back anyone's
+   * input, and is left to its bounded queue. Returns true while it is still catching up.
+   */
+  private checkCatchUp(now: number): boolean {
+    if (this.slow || this.behindSince === null) return false;
+    if (now - this.lastProgressAt <= this.limits.catchUpMs) return true;
     this.slow = true;
     clearTimeout(this.catchUpTimer);
     this.context.gate.release(this);
+    return false;
   }
 
   /** The socket drained: move queued output to it while it accepts more, telling the peer what it missed. */
   private flush(): void {
+    this.lastProgressAt = this.now();
     while (!this.socket.writableNeedDrain) {
       const missed = this.takeMissed();
       if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode(), this.currentRoom));

@@ -20,7 +20,7 @@ export interface HeldInput {
  * it is slow and no longer counts, so even many stalled readers shut the gate for one window at most.
  */
 export class InputGate {
-  private readonly catchingUp = new Set<object>();
+  private readonly catchingUp = new Set<unknown>();
   private held = new Set<HeldInput>();
 
   /**
@@ -38,12 +38,12 @@ export class InputGate {
   }
 
   /** `reader` is behind and catching up, until it caught up or gave up (`release`). */
-  hold(reader: object): void {
+  hold(reader: unknown): void {
     this.catchingUp.add(reader);
   }
 
   /** `reader` caught up, became slow, or closed: it no longer holds input back. */
-  release(reader: object): void {
+  release(reader: unknown): void {
     if (!this.catchingUp.delete(reader) || !this.isOpen) return;
     this.resumeHeld();
   }

@@ -36,14 +36,24 @@ export class CliProcess {
   /** Starts `chat serve` on a free port and resolves with that port once it is listening. */
   static async serve(extraArgs: string[] = []): Promise<{ process: CliProcess; port: number }> {
     const serve = CliProcess.run(['serve', '--port', '0', ...extraArgs]);
+    return { process: serve, port: await serve.listeningPort() };
+  }
+
+  /** The port `chat serve` says it listens on, once it says so; kills it if it exits or never does. */
+  async listeningPort(): Promise<number> {
     let port = 0;
-    await eventually(() => {
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(serve.stderr);
-      if (match) port = Number(match[1]);
-      if (serve.exitCode !== null) throw new Error(`chat serve exited early:\n${serve.stderr}`);
-      return port !== 0;
-    }, 'chat serve to listen', 30_000);
-    return { process: serve, port };
+    try {
+      await eventually(() => {
+        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(this.stderr);
+        if (match) port = Number(match[1]);
+        if (this.exitCode !== null) throw new Error(`chat serve exited early:\n${this.stderr}`);
+        return port !== 0;
+      }, 'chat serve to listen', 30_000);
+    } catch (err) {
+      this.kill();
+      throw err;
+    }
+    return port;
   }
 
   kill(): void {

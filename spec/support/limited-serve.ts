@@ -1,7 +1,6 @@
 import { spawn } from 'child_process';
 import { join } from 'path';
 import { CliProcess } from './cli-process';
-import { eventually } from './line-client';
 
 const MAIN = join(__dirname, '../../src/cli/main.ts');
 const ROOT = join(__dirname, '../..');
@@ -18,17 +17,5 @@ export async function serveWithFdLimit(maxOpenFiles: number, extraArgs: string[]
     { cwd: ROOT, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const serve = new CliProcess(child);
-  let port = 0;
-  try {
-    await eventually(() => {
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(serve.stderr);
-      if (match) port = Number(match[1]);
-      if (serve.exitCode !== null) throw new Error(`chat serve exited early:\n${serve.stderr}`);
-      return port !== 0;
-    }, 'chat serve to listen', 30_000);
-  } catch (err) {
-    serve.kill();
-    throw err;
-  }
-  return { process: serve, port };
+  return { process: serve, port: await serve.listeningPort() };
 }

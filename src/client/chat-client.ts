@@ -2,6 +2,7 @@ import { connect as netConnect, isIPv6, Socket } from 'net';
 import { connect as tlsConnect } from 'tls';
 import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, Subject, Subscription } from 'rxjs';
 import { frameLines } from '../protocol/framer';
+import { socketBytes } from '../protocol/socket-bytes';
 import { ClientCommand, ErrorCode, MessageEvent, ServerEvent, TransportFrame, WelcomeEvent } from '../protocol/frames';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../protocol/limits';
 import { decodeServerLine } from './decode-event';
@@ -630,20 +631,8 @@ export function restoreRooms(before: RoomsState, welcomeRoom: string): ChatComma
 
 /** The socket's bytes, framed into lines; completes when the socket ends or closes. */
 function lines(socket: Socket): Observable<string> {
-  const bytes$ = new Observable<Buffer>((subscriber) => {
-    const onData = (chunk: Buffer) => subscriber.next(chunk);
-    const onEnd = () => subscriber.complete();
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    return () => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-    };
-  });
   return new Observable<string>((subscriber) =>
-    bytes$.pipe(frameLines(MAX_SERVER_FRAME_BYTES)).subscribe({
+    socketBytes(socket).pipe(frameLines(MAX_SERVER_FRAME_BYTES)).subscribe({
       // Oversized or non-UTF-8 lines from the server are dropped, like any line the client cannot read.
       next: (output) => {
         if (output.kind === 'frame') subscriber.next(output.text);

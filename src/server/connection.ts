@@ -2,6 +2,7 @@ import { Socket } from 'net';
 import { Observable, Subscriber } from 'rxjs';
 import { ByeEvent, ClientCommand, ErrorEvent, errorEvent, LeaveReason, ServerEvent, TransportFrame } from '../protocol/frames';
 import { FramerOutput, frameLines } from '../protocol/framer';
+import { socketBytes } from '../protocol/socket-bytes';
 import { decodeJsonFrame } from '../protocol/json-codec';
 import { TCP_KEEPALIVE_MS } from '../protocol/limits';
 import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
@@ -47,27 +48,6 @@ const HTTP_REQUEST_LINE = /^[A-Z]{3,10} \S+ HTTP\/\d(\.\d)?$/;
 /** The first bytes of a TLS handshake record (content type 22, protocol version 3.x). */
 function isTlsHandshake(chunk: Buffer): boolean {
   return chunk.length >= 2 && chunk[0] === 0x16 && chunk[1] === 0x03;
-}
-
-/**
- * The socket's bytes as a stream that completes when the peer ends or the socket closes. `admit` sees
- * each chunk first and may keep it out of the stream (it was put back, or it is not chat at all).
- */
-function socketBytes(socket: Socket, admit: (chunk: Buffer) => boolean): Observable<Buffer> {
-  return new Observable<Buffer>((subscriber) => {
-    const onData = (chunk: Buffer) => {
-      if (admit(chunk)) subscriber.next(chunk);
-    };
-    const onEnd = () => subscriber.complete();
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    return () => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-    };
-  });
 }
 
 type Decoded = ClientCommand | TransportFrame | ErrorEvent;

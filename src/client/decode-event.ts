@@ -22,9 +22,6 @@ const ERROR_CODES = {
   no_such_user: true,
   no_such_room: true,
   rate_limited: true,
-  register_timeout: true,
-  server_full: true,
-  not_chat: true,
 } as const satisfies Record<ErrorCode, true>;
 
 const LEAVE_REASONS = {
@@ -45,7 +42,6 @@ const BYE_REASONS = {
   flood: true,
   timeout: true,
   register_timeout: true,
-  server_full: true,
   not_chat: true,
 } as const satisfies Record<ByeEvent['reason'], true>;
 

@@ -50,10 +50,7 @@ export type ErrorCode =
   | 'too_many_rooms'
   | 'no_such_user'
   | 'no_such_room'
-  | 'rate_limited'
-  | 'register_timeout'
-  | 'server_full'
-  | 'not_chat';
+  | 'rate_limited';
 
 export interface WelcomeEvent {
   readonly type: 'welcome';
@@ -149,7 +146,7 @@ export interface HelpEvent {
 }
 export interface ByeEvent {
   readonly type: 'bye';
-  readonly reason: 'quit' | 'shutdown' | 'too_slow' | 'flood' | 'timeout' | 'register_timeout' | 'server_full' | 'not_chat';
+  readonly reason: 'quit' | 'shutdown' | 'too_slow' | 'flood' | 'timeout' | 'register_timeout' | 'not_chat';
   readonly message: string;
 }
 /** This connection was too slow to read, and `missed` chat messages were dropped for it here. */

@@ -134,14 +134,15 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   const subscriptions = new Subscription();
   subscriptions.add(room.transitions$.subscribe((transition) => (roomState = transition.state)));
   subscriptions.add(room.deliveries$.subscribe(deliver));
-  subscriptions.add(room.deliveries$.subscribe(logMembership));
+  subscriptions.add(room.deliveries$.subscribe(recordMembership));
 
   function deliver(delivery: Delivery): void {
     const encoding = new SharedEncoding(delivery.event);
     for (const id of recipients(delivery.to)) connections.get(id)?.deliver(encoding);
   }
 
-  function logMembership({ event }: Delivery): void {
+  /** Logs joins, leaves and renames, and counts leaves by reason for the metrics. */
+  function recordMembership({ event }: Delivery): void {
     if (event.type === 'welcome') log.info(`${event.name} joined`);
     else if (event.type === 'left' && event.reason !== 'part') {
       log.info(`${event.name} left (${event.reason})`);

@@ -8,6 +8,7 @@ import { TCP_KEEPALIVE_MS } from '../protocol/limits';
 import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
 import { ConnectionInput } from '../room/events';
 import { ConnId } from '../room/state';
+import { CatchUp } from './catch-up';
 import { HeldInput, InputGate } from './input-gate';
 import { Logger } from './logger';
 import { TrafficCounters } from './metrics';
@@ -89,15 +90,11 @@ export class Connection implements HeldInput {
   /** Frames refused for flooding since the bucket was last full. */
   private refusedFrames = 0;
   private readonly connectedAt: number;
-  /** When the socket last refused more output (`write` returned false); null while it keeps up. */
-  private behindSince: number | null = null;
   /**
-   * Behind for longer than the catch-up window: input from others is no longer held back for this
-   * reader, so its queue fills and its oldest messages are dropped. Cleared once it has caught up.
+   * Keeping up, catching up (which, in a burst, holds back input) or slow (left to its bounded queue,
+   * holding up nobody).
    */
-  private slow = false;
-  /** When the peer last read some of what was waiting for it (a 'drain'), while behind. */
-  private lastProgressAt = 0;
+  private readonly catchUp: CatchUp;
   /** Notices a reader that stopped making progress, since a held gate means no new output to notice it by. */
   private catchUpTimer?: NodeJS.Timeout;
   private readonly limits: ConnectionLimits;
@@ -120,6 +117,7 @@ export class Connection implements HeldInput {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.connectedAt = this.lastHeardAt = now();
     this.queue = new SendQueue(limits.sendQueueBytes);
+    this.catchUp = new CatchUp(limits.catchUpMs);
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.burst, this.connectedAt);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
@@ -201,7 +199,8 @@ export class Connection implements HeldInput {
     if (this.closing) return;
     const { registerTimeoutMs, slowTimeoutMs, pingIntervalMs, pingTimeoutMs } = this.limits;
     this.checkCatchUp(now);
-    if (this.behindSince !== null && now - this.behindSince > slowTimeoutMs) {
+    const { behindSince } = this.catchUp;
+    if (behindSince !== null && now - behindSince > slowTimeoutMs) {
       this.dropSlowPeer(`it read nothing for ${Math.round(slowTimeoutMs / 1000)} s`);
     } else if (!this.registered && now - this.connectedAt > registerTimeoutMs) {
       this.sayGoodbye('register_timeout', `No name was chosen within ${seconds(registerTimeoutMs)}. Goodbye!`);
@@ -360,28 +359,23 @@ export class Connection implements HeldInput {
     }
     this.traffic.framesOut += 1;
     this.traffic.bytesOut += bytes.length;
-    if (!this.socket.write(bytes) && this.behindSince === null) this.fallBehind();
+    if (!this.socket.write(bytes) && this.catchUp.behindSince === null) this.fallBehind();
   }
 
-  /**
-   * The socket refused more output: this reader is catching up (which, in a burst, holds back new
-   * input) for as long as it keeps reading.
-   */
+  /** The socket refused more output: while this reader catches up, a burst may hold back input. */
   private fallBehind(): void {
-    this.behindSince = this.lastProgressAt = this.now();
-    const { catchUpMs } = this.limits;
-    if (catchUpMs === 0) {
-      this.slow = true;
-      return;
-    }
+    const now = this.now();
+    if (!this.catchUp.fellBehind(now)) return;
     this.context.gate.hold(this);
-    this.armCatchUpTimer(catchUpMs + 1);
+    this.armCatchUpTimer(this.catchUp.msUntilStalled(now));
   }
 
+  /** Re-armed only when it fires, so progress costs nothing but a timestamp. */
   private armCatchUpTimer(delayMs: number): void {
     this.catchUpTimer = setTimeout(() => {
       const now = this.now();
-      if (this.checkCatchUp(now)) this.armCatchUpTimer(this.lastProgressAt + this.limits.catchUpMs + 1 - now);
+      this.checkCatchUp(now);
+      if (this.catchUp.catchingUp) this.armCatchUpTimer(this.catchUp.msUntilStalled(now));
     }, delayMs);
     this.catchUpTimer.unref();
   }
@@ -397,22 +391,16 @@ export class Connection implements HeldInput {
     this.socket.uncork();
   }
 
-  /**
-   * A reader that has read nothing for the catch-up window is slow: it stops holding back anyone's
-   * input, and is left to its bounded queue. Returns true while it is still catching up.
-   */
-  private checkCatchUp(now: number): boolean {
-    if (this.slow || this.behindSince === null) return false;
-    if (now - this.lastProgressAt <= this.limits.catchUpMs) return true;
-    this.slow = true;
+  /** A reader that read nothing for the catch-up window is slow: it stops holding back anyone's input. */
+  private checkCatchUp(now: number): void {
+    if (!this.catchUp.stalled(now)) return;
     clearTimeout(this.catchUpTimer);
     this.context.gate.release(this);
-    return false;
   }
 
   /** The socket drained: move queued output to it while it accepts more, telling the peer what it missed. */
   private flush(): void {
-    this.lastProgressAt = this.now();
+    this.catchUp.progressed(this.now());
     while (!this.socket.writableNeedDrain) {
       const missed = this.takeMissed();
       if (missed > 0) this.write(new SharedEncoding({ type: 'gap', missed }).bytesFor(this.wireMode(), this.currentRoom));
@@ -421,8 +409,7 @@ export class Connection implements HeldInput {
       this.write(next);
     }
     if (this.queue.isEmpty && !this.socket.writableNeedDrain) {
-      this.behindSince = null;
-      this.slow = false;
+      this.catchUp.caughtUp();
       clearTimeout(this.catchUpTimer);
       this.context.gate.release(this);
       if (this.endWhenFlushed) this.socket.end();

@@ -21,12 +21,19 @@ import {
   DEFAULT_REGISTER_TIMEOUT_SECONDS,
   DEFAULT_SEND_QUEUE_BYTES,
   DEFAULT_SLOW_TIMEOUT_SECONDS,
+  DEFAULT_NODE_TIMEOUT_SECONDS,
+  DEFAULT_REDIS_BACKOFF_MAX_MS,
+  DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_READ_BATCH,
+  DEFAULT_REDIS_TIMEOUT_MS,
+  DEFAULT_SNAPSHOT_INTERVAL_SECONDS,
 } from '../protocol/limits';
+import { RedisUnavailableError } from '../cluster/cluster-node';
 import { cleanText } from '../protocol/sanitize';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
 import { effectiveMaxConnections, openFileLimit } from './fd-limit';
-import { nonNegativeInteger, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';
+import { keyPrefix, redisUrl, nonNegativeInteger, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';
 
 /** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
 export function serveOptions(yargs: Argv) {
@@ -57,6 +64,13 @@ export function serveOptions(yargs: Argv) {
     .option('metrics-host', { type: 'string', describe: 'Address for the metrics endpoint (default: --host)' })
     .option('tls-cert', { type: 'string', describe: 'Serve TLS with this certificate (PEM file); needs --tls-key' })
     .option('tls-key', { type: 'string', describe: 'Private key (PEM file) for --tls-cert' })
+    .option('redis', { type: 'string', alias: 'redis-url', describe: 'Share rooms, names and history with other `chat serve` processes through this Redis (redis://host:port); also CHAT_REDIS_URL', coerce: redisUrl })
+    .option('redis-prefix', { type: 'string', default: DEFAULT_REDIS_PREFIX, describe: 'Prefix of every Redis key, so several chats can share one Redis', coerce: keyPrefix })
+    .option('node-timeout', { type: 'number', default: DEFAULT_NODE_TIMEOUT_SECONDS, describe: 'Seconds after which a silent server counts as dead: its users leave and their names are free', coerce: positiveNumber('--node-timeout') })
+    .option('redis-timeout-ms', { type: 'number', default: DEFAULT_REDIS_TIMEOUT_MS, describe: 'A Redis command unanswered for this long fails and the chat counts as degraded, in ms', coerce: positiveInteger('--redis-timeout-ms') })
+    .option('redis-backoff-max-ms', { type: 'number', default: DEFAULT_REDIS_BACKOFF_MAX_MS, describe: 'Longest wait between attempts to reach Redis again, in ms', coerce: positiveInteger('--redis-backoff-max-ms') })
+    .option('snapshot-interval', { type: 'number', default: DEFAULT_SNAPSHOT_INTERVAL_SECONDS, describe: 'Seconds between saves of the shared snapshot that new servers start from', coerce: positiveNumber('--snapshot-interval') })
+    .option('redis-read-batch', { type: 'number', default: DEFAULT_REDIS_READ_BATCH, describe: 'Most log entries read from Redis at once', coerce: positiveInteger('--redis-read-batch') })
     .check((args) => {
       if (Boolean(args.tlsCert) !== Boolean(args.tlsKey)) throw new Error('--tls-cert and --tls-key go together: give both or neither');
       return true;
@@ -108,6 +122,18 @@ export async function serve(args: ServeArgs): Promise<void> {
       metricsHost: args.metricsHost,
       exemptLoopback: args.exemptLoopback,
       tls,
+      redis:
+        args.redis === undefined
+          ? undefined
+          : {
+              url: args.redis,
+              prefix: args.redisPrefix,
+              nodeTimeoutMs: args.nodeTimeout * 1000,
+              commandTimeoutMs: args.redisTimeoutMs,
+              backoffMaxMs: args.redisBackoffMaxMs,
+              snapshotIntervalMs: args.snapshotInterval * 1000,
+              readBatch: args.redisReadBatch,
+            },
       logger: log,
     });
   } catch (err) {
@@ -132,6 +158,10 @@ export async function serve(args: ServeArgs): Promise<void> {
   try {
     await server.listen();
   } catch (err) {
+    if (err instanceof RedisUnavailableError) {
+      process.stderr.write(`chat serve: ${err.message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`chat serve: ${describeListenError(err as NodeJS.ErrnoException, args.host, args.port)}\n`);
     process.exit(1);
   }

@@ -62,3 +62,26 @@ export function shareOfOne(flag: string) {
     return value;
   };
 }
+
+/** A Redis address: `redis://host:port`, or `rediss://` for TLS, optionally with a password and database. */
+export function redisUrl(value: string): string {
+  const text = String(value).trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--redis must be a URL such as redis://127.0.0.1:6379 (got ${JSON.stringify(text.slice(0, 80))})`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`--redis must start with redis:// or rediss:// (got ${JSON.stringify(url.protocol)})`);
+  }
+  if (url.hostname === '') throw new Error('--redis must name a host, as in redis://127.0.0.1:6379');
+  return text;
+}
+
+/** A prefix for Redis keys: printable, no spaces. */
+export function keyPrefix(value: string): string {
+  const text = String(value);
+  if (!/^[\x21-\x7e]{1,64}$/.test(text)) throw new Error(`--redis-prefix must be 1 to 64 printable characters without spaces (got ${JSON.stringify(text.slice(0, 80))})`);
+  return text;
+}

@@ -490,6 +490,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       case 'rooms':
       case 'help':
       case 'gap':
+      case 'status':
         events$.next(event);
         return;
     }

@@ -22,6 +22,7 @@ const ERROR_CODES = {
   no_such_user: true,
   no_such_room: true,
   rate_limited: true,
+  unavailable: true,
 } as const satisfies Record<ErrorCode, true>;
 
 const LEAVE_REASONS = {
@@ -43,6 +44,7 @@ const BYE_REASONS = {
   timeout: true,
   register_timeout: true,
   not_chat: true,
+  unavailable: true,
 } as const satisfies Record<ByeEvent['reason'], true>;
 
 type Fields = Record<string, unknown>;
@@ -83,6 +85,7 @@ interface Reader {
   num(field: string): number;
   /** A non-negative whole number. */
   count(field: string): number;
+  bool(field: string): boolean;
   strings(field: string): string[];
   /** `true` when the field is `true`; absent otherwise (any other value counts as absent). */
   flag(field: string): true | undefined;
@@ -113,6 +116,10 @@ function reader(frame: Fields): Reader {
     count: (field) => {
       const v = r.num(field);
       return need(Number.isInteger(v) && v >= 0, () => v);
+    },
+    bool: (field) => {
+      const v = own(field);
+      return need(typeof v === 'boolean', () => v as boolean);
     },
     strings: (field) => {
       const v = own(field);
@@ -190,6 +197,8 @@ function decode(r: Reader): ServerEvent | null {
       return { type: 'bye', reason: r.oneOf('reason', BYE_REASONS), message: r.str('message') };
     case 'gap':
       return { type: 'gap', missed: r.count('missed') };
+    case 'status':
+      return { type: 'status', degraded: r.bool('degraded'), message: r.str('message') };
     case 'ping':
       return { type: 'ping' };
     case 'pong':

@@ -101,6 +101,7 @@ export function inertEvent(event: ChatEvent): ChatEvent {
       return { ...event, commands: event.commands.map((c) => ({ command: t(c.command), args: t(c.args), help: t(c.help) })) };
     case 'error':
     case 'bye':
+    case 'status':
       return { ...event, message: t(event.message) };
     case 'gap':
       return event;

@@ -146,6 +146,8 @@ function onEvent(state: ViewState, event: ChatEvent, ts: number): ViewState {
     case 'error':
     case 'gap':
       return addLines(next, noticeLines(event, current, ts, 'error'));
+    case 'status':
+      return addLines(next, noticeLines(event, current, ts, event.degraded ? 'error' : 'info'));
     case 'entered':
     case 'parted':
     case 'rooms':

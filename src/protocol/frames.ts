@@ -50,7 +50,9 @@ export type ErrorCode =
   | 'too_many_rooms'
   | 'no_such_user'
   | 'no_such_room'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** Clustered servers only: the shared store (Redis) is unreachable, so the command was not carried out. */
+  | 'unavailable';
 
 export interface WelcomeEvent {
   readonly type: 'welcome';
@@ -146,7 +148,21 @@ export interface HelpEvent {
 }
 export interface ByeEvent {
   readonly type: 'bye';
-  readonly reason: 'quit' | 'shutdown' | 'too_slow' | 'flood' | 'timeout' | 'register_timeout' | 'not_chat';
+  /**
+   * `unavailable`: a clustered server lost track of this connection (it was cut off from the others
+   * for too long, or the shared store lost its data); connecting again starts afresh.
+   */
+  readonly reason: 'quit' | 'shutdown' | 'too_slow' | 'flood' | 'timeout' | 'register_timeout' | 'not_chat' | 'unavailable';
+  readonly message: string;
+}
+/**
+ * Clustered servers only: whether the chat is degraded because the shared store (Redis) cannot be
+ * reached. While it is, commands are refused with `unavailable` errors; a second `status` says when
+ * it is back.
+ */
+export interface StatusEvent {
+  readonly type: 'status';
+  readonly degraded: boolean;
   readonly message: string;
 }
 /** This connection was too slow to read, and `missed` chat messages were dropped for it here. */
@@ -177,6 +193,7 @@ export type ServerEvent =
   | HelpEvent
   | ByeEvent
   | GapEvent
+  | StatusEvent
   | PingEvent
   | PongEvent;
 

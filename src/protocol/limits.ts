@@ -90,3 +90,21 @@ export const DEFAULT_MAX_ROOMS_PER_USER = 20;
  * member count but not the member list. `names` always gives the exact list.
  */
 export const DEFAULT_ANNOUNCE_LIMIT = 200;
+
+// --- Clustering through Redis (`chat serve --redis`) ---
+
+/** Prefix of every Redis key of the chat, so that several chats can share one Redis. */
+export const DEFAULT_REDIS_PREFIX = 'chat';
+/**
+ * A node that has not refreshed its liveness key for this long is dead: its users are announced as
+ * gone and their names are free again. Bounds how long a crashed node's names stay taken.
+ */
+export const DEFAULT_NODE_TIMEOUT_SECONDS = 5;
+/** Longest wait between attempts to reach Redis again; the wait doubles from 50 ms up to this. */
+export const DEFAULT_REDIS_BACKOFF_MAX_MS = 2000;
+/** A Redis command not answered within this is failed, and the chat counts as degraded until Redis answers. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 3000;
+/** How often a node saves the shared snapshot that new nodes start from (and trims the log behind it). */
+export const DEFAULT_SNAPSHOT_INTERVAL_SECONDS = 10;
+/** Most log entries read from Redis in one round trip. */
+export const DEFAULT_REDIS_READ_BATCH = 1000;

@@ -56,6 +56,11 @@ const LEAVE_REASON_TEXT: Record<LeaveReason, string> = {
   timeout: ' (timed out)',
 };
 
+/** Whether a string is one of the protocol's leave reasons. */
+export function isLeaveReason(value: unknown): value is LeaveReason {
+  return typeof value === 'string' && Object.hasOwn(LEAVE_REASON_TEXT, value);
+}
+
 /**
  * The line(s) a text-mode (netcat/telnet) user sees for an event, newline included. `currentRoom` is
  * the room the user is typing into: its messages read exactly `name: text`; messages from the user's
@@ -100,6 +105,8 @@ export function encodeTextLine(event: ServerEvent, currentRoom: string | null): 
     case 'error':
       return `${NOTICE_PREFIX}Error: ${event.message}\n`;
     case 'bye':
+      return `${NOTICE_PREFIX}${event.message}\n`;
+    case 'status':
       return `${NOTICE_PREFIX}${event.message}\n`;
     case 'gap':
       return `${NOTICE_PREFIX}${event.missed} message${event.missed === 1 ? ' was' : 's were'} dropped because your connection could not keep up\n`;

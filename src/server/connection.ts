@@ -8,6 +8,7 @@ import { TCP_KEEPALIVE_MS } from '../protocol/limits';
 import { decodeTextLine, GREETING_LINE } from '../protocol/text-codec';
 import { ConnectionInput } from '../room/events';
 import { ConnId } from '../room/state';
+import { describeConnId } from '../cluster/node-ids';
 import { CatchUp } from './catch-up';
 import { HeldInput, InputGate } from './input-gate';
 import { Logger } from './logger';
@@ -122,7 +123,7 @@ export class Connection implements HeldInput {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
     // A reset or broken pipe is an ordinary way for a peer to leave: 'close' follows and ends input$.
-    socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug(`socket error ${this.remote} (#${id}): ${err.code ?? err.message}`));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug(`socket error ${this.remote} (${describeConnId(id)}): ${err.code ?? err.message}`));
     socket.on('drain', () => this.flush());
     socket.once('close', () => {
       clearTimeout(this.catchUpTimer);
@@ -176,6 +177,11 @@ export class Connection implements HeldInput {
   /** Tells the client the server is going away and starts closing. */
   sayShutdown(message: string): void {
     this.sayGoodbye('shutdown', message);
+  }
+
+  /** Closes a connection the chat no longer counts as in it (a cluster lost track of it), saying why. */
+  evict(message: string): void {
+    this.sayGoodbye('unavailable', message);
   }
 
   /** Tells the room this user left, and why, before the socket closes (which would say `disconnect`). */
@@ -439,7 +445,7 @@ export class Connection implements HeldInput {
   /** A peer too slow to read its goodbye is not sent one: it is cut off, and the room told why. */
   private dropSlowPeer(why: string): void {
     if (this.closing) return;
-    this.log.info(`dropping slow client ${this.remote} (#${this.id}): ${why}`);
+    this.log.info(`dropping slow client ${this.remote} (${describeConnId(this.id)}): ${why}`);
     this.inputSubscriber?.next({ type: 'disconnect', reason: 'too_slow' });
     this.traffic.droppedMessages += this.queue.takeMissed();
     this.closing = true;

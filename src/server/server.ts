@@ -22,7 +22,11 @@ import {
   HOUSEKEEPING_INTERVAL_MS,
 } from '../protocol/limits';
 import { ConnectionSource, Delivery, recipients } from '../room/events';
-import { createRoom } from '../room/room';
+import { createRoom, inProcessLog, InputLog } from '../room/room';
+import { Transition } from '../room/reducer';
+import { ClusterNode, ClusterOptions } from '../cluster/cluster-node';
+import { HistoryReplay } from '../cluster/history-replay';
+import { describeConnId } from '../cluster/node-ids';
 import { ConnId, DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from '../room/state';
 import { Connection, ConnectionContext, ConnectionLimits } from './connection';
 import { InputGate } from './input-gate';
@@ -67,6 +71,11 @@ export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<Ro
   readonly metricsHost?: string;
   /** Serve TLS with this certificate and key (PEM) instead of plain TCP. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /**
+   * Share the chat with other servers through Redis (see ClusterNode): the same rooms, names and
+   * history on every server. Without it the chat lives in this process alone.
+   */
+  readonly redis?: Omit<ClusterOptions, 'historyLength' | 'log'>;
   readonly logger?: Logger;
 }
 
@@ -122,8 +131,10 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   const connections = new Map<ConnId, Connection>();
   const connectionsPerIp = new Map<string, number>();
   const connections$ = new Subject<ConnectionSource>();
-  const room = createRoom(connections$, { config: roomConfig });
   let nextConnId: ConnId = 1;
+  /** This server's part of a cluster, once `listen()` has joined it; undefined for a lone server. */
+  let cluster: ClusterNode | undefined;
+  let historyReplay: HistoryReplay | undefined;
 
   const traffic = createTrafficCounters();
   const context: ConnectionContext = { limits, log, traffic, gate: new InputGate(holdShare, () => connections.size), writes: new WriteBatch(), now: Date.now };
@@ -132,13 +143,55 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   let metricsServer: HttpServer | undefined;
 
   const subscriptions = new Subscription();
-  subscriptions.add(room.transitions$.subscribe((transition) => (roomState = transition.state)));
-  subscriptions.add(room.deliveries$.subscribe(deliver));
-  subscriptions.add(room.deliveries$.subscribe(recordMembership));
 
-  function deliver(delivery: Delivery): void {
+  /**
+   * Starts the room over the chat's log: this process's inputs alone, or, in a cluster, the shared
+   * log of every server. In a cluster the room keeps no history itself; Redis does (HistoryReplay).
+   */
+  function startRoom(log: InputLog): void {
+    const config = cluster ? { ...roomConfig, historyLength: 0 } : roomConfig;
+    const room = createRoom(connections$, { config, log });
+    subscriptions.add(room.transitions$.subscribe(onTransition));
+  }
+
+  function onTransition(transition: Transition): void {
+    const before = roomState;
+    roomState = transition.state;
+    cluster?.record(transition);
+    historyReplay?.record(transition);
+    for (const delivery of transition.deliveries) {
+      deliver(delivery, before);
+      recordMembership(delivery);
+    }
+  }
+
+  /** Sends a delivery to whichever of its recipients are connected here. */
+  function deliver(delivery: Delivery, before: RoomState): void {
     const encoding = new SharedEncoding(delivery.event);
-    for (const id of recipients(delivery.to)) connections.get(id)?.deliver(encoding);
+    for (const id of recipients(delivery.to)) {
+      const connection = connections.get(id);
+      if (connection === undefined) continue;
+      if (historyReplay) historyReplay.deliver(connection, encoding, before, roomState);
+      else connection.deliver(encoding);
+    }
+  }
+
+  /** Joins the cluster named by `options.redis`, or does nothing for a lone server. */
+  async function joinCluster(): Promise<InputLog> {
+    if (!options.redis) return inProcessLog;
+    cluster = await ClusterNode.connect({ ...options.redis, historyLength: roomConfig.historyLength, log });
+    nextConnId = cluster.firstConnId;
+    historyReplay = new HistoryReplay(cluster, roomConfig.historyLength, log);
+    cluster.attach({
+      send: (id, event) => connections.get(id)?.deliver(new SharedEncoding(event)),
+      broadcast: (event) => {
+        const encoding = new SharedEncoding(event);
+        for (const connection of connections.values()) connection.deliver(encoding);
+      },
+      ids: () => connections.keys(),
+      evict: (id, message) => connections.get(id)?.evict(message),
+    });
+    return cluster.log;
   }
 
   /** Logs joins, leaves and renames, and counts leaves by reason for the metrics. */
@@ -169,13 +222,13 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     connectionsPerIp.set(address, (connectionsPerIp.get(address) ?? 0) + 1);
     const connection = new Connection(nextConnId++, socket, context);
     connections.set(connection.id, connection);
-    log.info(`connect ${connection.remote} (#${connection.id})`);
+    log.info(`connect ${connection.remote} (${describeConnId(connection.id)})`);
     socket.once('close', function onClose() {
       connections.delete(connection.id);
       const remaining = (connectionsPerIp.get(address) ?? 1) - 1;
       if (remaining === 0) connectionsPerIp.delete(address);
       else connectionsPerIp.set(address, remaining);
-      log.info(`disconnect ${connection.remote} (#${connection.id})`);
+      log.info(`disconnect ${connection.remote} (${describeConnId(connection.id)})`);
     });
     connection.greet();
     connections$.next({ id: connection.id, input$: connection.input$ });
@@ -248,9 +301,13 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
 
   return {
     async listen() {
+      startRoom(await joinCluster());
       await startMetrics();
       return new Promise<AddressInfo>((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
+        const onError = (err: Error) => {
+          void cluster?.close();
+          reject(err);
+        };
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
@@ -276,6 +333,8 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       for (const connection of closing) connection.reportLeave('shutdown');
       await Promise.all(closing.map((connection) => connection.closed()));
       connections$.complete();
+      // After the connections: their leaves must reach the other servers before this one lets go.
+      await cluster?.close();
       subscriptions.unsubscribe();
       await stopped;
     },

@@ -3,7 +3,9 @@
  *
  * It runs in a process of its own (forked by run.ts, which sends it a `LoadRequest` and receives a
  * `LoadResult`), so that its CPU is not the server's and both can be measured apart; it reads the
- * server's CPU and memory from /proc.
+ * server's CPU and memory from /proc. A server may be several processes (the nodes of a cluster):
+ * client `i` then connects to node `i mod nodes`, so that senders and receivers are on every node, and
+ * the nodes' CPU and memory are summed; the Redis they share is measured apart.
  *
  * Phases: connect every client (in batches) and send its name; a barrier makes sure every client is
  * registered; the server's idle memory is read; stalled readers stop reading; the senders send; every
@@ -13,7 +15,7 @@
 import { connect, Socket } from 'net';
 import { performance } from 'perf_hooks';
 import { clientName, LineKind, MAX_CLIENTS, MAX_MESSAGES, MessageCodec, ParsedMessage, syncLine } from './payload';
-import { countOpenFiles, MemoryKiB, readCpuSeconds, readMemoryKiB } from './proc-stats';
+import { countTotalOpenFiles, MemoryKiB, readCpuSeconds, readMemoryKiB, readTotalCpuSeconds, readTotalMemoryKiB } from './proc-stats';
 import type { Scenario } from './scenarios';
 
 const HOST = '127.0.0.1';
@@ -57,9 +59,40 @@ const EXAMPLE_LENGTH = 160;
 export interface LoadRequest {
   readonly type: 'run';
   readonly scenario: Scenario;
-  readonly port: number;
-  /** The server process, whose CPU and memory are read from /proc. */
-  readonly serverPid: number;
+  /** Where the server listens: one port, or one per node of a cluster (client `i` connects to `ports[i % ports.length]`). */
+  readonly ports: readonly number[];
+  /** The server's processes (one, or every node), whose CPU and memory are read from /proc and summed. */
+  readonly serverPids: readonly number[];
+  /** The redis-server a cluster's nodes share, measured apart from them; absent for a single process. */
+  readonly redisPid?: number;
+  /**
+   * How the server's notice that a name was taken starts, for a server that sends one. The barrier's
+   * first sync then waits for it: a text-mode line sent before the welcome is taken as another name,
+   * and in a cluster the welcome comes back only after a round trip through Redis.
+   */
+  readonly welcomePrefix?: string;
+}
+
+/** CPU of a process over the phases of a run, as in `LoadResult.serverCpu`. */
+export interface PhaseCpu {
+  /** CPU seconds spent while the clients connected and registered. */
+  readonly joinSeconds: number;
+  /** CPU seconds spent while messages were sent and received. */
+  readonly sendSeconds: number;
+  /** `sendSeconds` as a percentage of one core over the send phase (several processes can pass 100%). */
+  readonly sendPercent: number;
+}
+
+/** Resident memory over a run, in KiB, as in `LoadResult.serverMemoryKiB`. */
+export interface PhaseMemoryKiB {
+  /** Before any client connected. */
+  readonly baseline: number;
+  /** With every client connected and registered, before any message. */
+  readonly idle: number;
+  /** When the scenario ended. */
+  readonly end: number;
+  /** The highest resident size the process reached (VmHWM); for several processes, the sum of their peaks. */
+  readonly peak: number;
 }
 
 export interface LoadResult {
@@ -106,28 +139,21 @@ export interface LoadResult {
    * messages they still got, notices of dropped messages, and whether the server had cut them off.
    */
   readonly stalled: { readonly clients: number; readonly messages: number; readonly gapNotices: number; readonly disconnectedByServer: number };
-  readonly serverCpu: {
-    /** CPU seconds spent while the clients connected and registered. */
-    readonly joinSeconds: number;
-    /** CPU seconds spent while messages were sent and received. */
-    readonly sendSeconds: number;
-    /** `sendSeconds` as a percentage of one core over the send phase. */
-    readonly sendPercent: number;
-  };
+  /** The server's CPU: every node's summed, for a cluster. */
+  readonly serverCpu: PhaseCpu;
   /** The generator's own CPU over the send phase: near 100% means it, not the server, was the limit. */
   readonly generatorCpu: { readonly sendSeconds: number; readonly sendPercent: number };
-  readonly serverMemoryKiB: {
-    /** Before any client connected. */
-    readonly baseline: number;
-    /** With every client connected and registered, before any message. */
-    readonly idle: number;
-    /** When the scenario ended. */
-    readonly end: number;
-    /** The highest resident size the server process reached (VmHWM). */
-    readonly peak: number;
+  /** The server's memory: every node's summed, for a cluster. */
+  readonly serverMemoryKiB: PhaseMemoryKiB & {
     /** (idle − baseline) / clients. */
     readonly perConnection: number;
   };
+  /** Server processes measured: 1, or the nodes of a cluster. */
+  readonly serverProcesses: number;
+  /** Each node's own send-phase CPU and peak memory, when there are several, to show how evenly they were loaded. */
+  readonly perNode?: { readonly sendSeconds: number; readonly peakKiB: number }[];
+  /** The cluster's Redis, measured over the same phases; absent for a single process. */
+  readonly redis?: { readonly cpu: PhaseCpu; readonly memoryKiB: PhaseMemoryKiB };
 }
 
 export type LoadMessage = { readonly type: 'progress'; readonly message: string } | { readonly type: 'result'; readonly result: LoadResult };
@@ -142,6 +168,8 @@ interface BenchClient {
   /** The start of a line whose newline has not arrived yet. */
   partial: string;
   synced: boolean;
+  /** Has seen the server's welcome (only looked for when the request gives its prefix). */
+  welcomed: boolean;
   /** Set when it stops reading; its lines are then not counted as deliveries. */
   stalled: boolean;
   /** Set when a stalled reader reads again after the measurement. */
@@ -188,7 +216,8 @@ class ConditionWaiter {
 }
 
 export async function runLoad(request: LoadRequest, progress: (message: string) => void): Promise<LoadResult> {
-  const { scenario, port, serverPid } = request;
+  const { scenario, ports, serverPids, redisPid, welcomePrefix } = request;
+  if (ports.length === 0 || ports.length !== serverPids.length) throw new Error(`${ports.length} ports for ${serverPids.length} server processes`);
   const { clients: wanted, senders, messages, stalledReaders = 0 } = scenario;
   checkScenario(scenario);
 
@@ -265,6 +294,10 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
         return;
       case LineKind.Notice:
         notices++;
+        if (welcomePrefix && !client.welcomed && data.startsWith(welcomePrefix, start)) {
+          client.welcomed = true;
+          waiter.notify();
+        }
         return;
       case LineKind.History:
         history++;
@@ -324,12 +357,13 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
 
   function open(index: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: HOST, port });
+      const socket = connect({ host: HOST, port: ports[index % ports.length] });
       const client: BenchClient = {
         index,
         socket,
         partial: '',
         synced: false,
+        welcomed: false,
         stalled: false,
         draining: false,
         closed: false,
@@ -380,8 +414,9 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
   }
 
   async function connectAll(): Promise<void> {
-    const filesBefore = countOpenFiles(serverPid);
-    const unaccepted = () => clients.length - (countOpenFiles(serverPid) - filesBefore);
+    // With several nodes the count is their total: no single node can have more waiting than all of them.
+    const filesBefore = countTotalOpenFiles(serverPids);
+    const unaccepted = () => clients.length - (countTotalOpenFiles(serverPids) - filesBefore);
     for (let first = 0; first < wanted; first += CONNECT_BATCH) {
       while (unaccepted() > ACCEPT_BACKLOG - CONNECT_BATCH) {
         if (performance.now() >= deadlineAt) throw new DeadlineError(`connect (${clients.length - unaccepted()}/${wanted} accepted)`);
@@ -395,6 +430,9 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
 
   /** Every client registered: client 0 broadcasts a sync line until every client has received one. */
   async function barrier(): Promise<void> {
+    if (welcomePrefix && !(await waiter.until(() => clients[0].welcomed, deadlineAt - performance.now()))) {
+      throw new DeadlineError(`join (${clientName(clients[0].index)} was never welcomed)`);
+    }
     let retryMs = SYNC_FIRST_RETRY_MS;
     for (let round = 0; synced < wanted; round++) {
       if (performance.now() >= deadlineAt) throw new DeadlineError(`join (${synced}/${wanted} registered)`);
@@ -442,9 +480,12 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
     setTimeout(tick, Math.max(0, firstAt - performance.now()));
   }
 
-  const baseline = readMemoryKiB(serverPid);
-  const cpuAtStart = readCpuSeconds(serverPid);
+  const baseline = readTotalMemoryKiB(serverPids);
+  const cpuAtStart = readTotalCpuSeconds(serverPids);
+  const redisWatch = redisPid === undefined ? undefined : watchProcess(redisPid);
   let idle: MemoryKiB = baseline;
+  let nodeCpuAtSend: number[] = [];
+  let nodeSendSeconds: number[] = [];
   let connectedAt = NaN;
   let joinedAt = NaN;
   let cpuAtJoin = NaN;
@@ -461,11 +502,13 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
     progress(`connected in ${Math.round(connectedAt - startedAt)} ms; waiting until all are registered`);
     await barrier();
     joinedAt = performance.now();
-    cpuAtJoin = readCpuSeconds(serverPid);
+    cpuAtJoin = readTotalCpuSeconds(serverPids);
+    redisWatch?.joined();
     progress(`all registered after ${Math.round(joinedAt - startedAt)} ms`);
 
     if (scenario.settleMs) await beforeDeadline(sleep(scenario.settleMs), 'settle');
-    idle = readMemoryKiB(serverPid);
+    idle = readTotalMemoryKiB(serverPids);
+    redisWatch?.idle();
 
     for (const client of clients.filter((client) => client.index >= wanted - stalledReaders)) {
       client.stalled = true;
@@ -473,7 +516,9 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
     }
 
     progress(`sending ${senders} × ${messages} messages of ${scenario.bytes} bytes${scenario.rate ? ` at ${scenario.rate}/s` : ''}`);
-    cpuAtSend = readCpuSeconds(serverPid);
+    cpuAtSend = readTotalCpuSeconds(serverPids);
+    nodeCpuAtSend = serverPids.map(readCpuSeconds);
+    redisWatch?.sending();
     generatorAtSend = process.cpuUsage();
     firstSendAt = performance.now();
     const senderClients = clients.filter((client) => client.index < senders);
@@ -490,11 +535,14 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
     if (generatorAtSend) {
       const used = process.cpuUsage(generatorAtSend);
       generatorSendSeconds = (used.user + used.system) / 1e6;
-      serverSendSeconds = readCpuSeconds(serverPid) - cpuAtSend;
+      serverSendSeconds = readTotalCpuSeconds(serverPids) - cpuAtSend;
+      nodeSendSeconds = serverPids.map((pid, node) => readCpuSeconds(pid) - nodeCpuAtSend[node]);
+      redisWatch?.sent();
     }
   }
 
-  const end = readMemoryKiB(serverPid);
+  const end = readTotalMemoryKiB(serverPids);
+  const redisEnd = redisWatch?.end();
   const stalled = clients.filter((client) => client.stalled);
   if (stalled.length > 0) {
     progress(`letting the ${stalled.length} stalled reader(s) read again`);
@@ -542,7 +590,7 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
       disconnectedByServer: stalled.filter((client) => client.closed).length,
     },
     serverCpu: {
-      joinSeconds: round(Number.isNaN(cpuAtJoin) ? readCpuSeconds(serverPid) - cpuAtStart : cpuAtJoin - cpuAtStart),
+      joinSeconds: round(Number.isNaN(cpuAtJoin) ? readTotalCpuSeconds(serverPids) - cpuAtStart : cpuAtJoin - cpuAtStart),
       sendSeconds: round(serverSendSeconds),
       sendPercent: percent(serverSendSeconds),
     },
@@ -553,6 +601,37 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
       end: end.rss,
       peak: end.peak,
       perConnection: idle === baseline ? NaN : round((idle.rss - baseline.rss) / wanted),
+    },
+    serverProcesses: serverPids.length,
+    ...(serverPids.length > 1
+      ? { perNode: serverPids.map((pid, node) => ({ sendSeconds: round(nodeSendSeconds[node] ?? 0), peakKiB: readMemoryKiB(pid).peak })) }
+      : {}),
+    ...(redisEnd ? { redis: { cpu: { ...redisEnd.cpu, sendPercent: percent(redisEnd.cpu.sendSeconds) }, memoryKiB: redisEnd.memoryKiB } } : {}),
+  };
+}
+
+/**
+ * Reads one process's CPU and memory at the same points of the run as the server's. A phase the run
+ * never reached counts from the last point it did reach, as the server's figures do.
+ */
+function watchProcess(pid: number) {
+  const memoryAtStart = readMemoryKiB(pid).rss;
+  const cpuAtStart = readCpuSeconds(pid);
+  let cpuAtJoin = NaN;
+  let cpuAtSend = NaN;
+  let sendSeconds = 0;
+  let idle = memoryAtStart;
+  return {
+    joined: () => void (cpuAtJoin = readCpuSeconds(pid)),
+    idle: () => void (idle = readMemoryKiB(pid).rss),
+    sending: () => void (cpuAtSend = readCpuSeconds(pid)),
+    sent: () => void (sendSeconds = readCpuSeconds(pid) - cpuAtSend),
+    end: () => {
+      const memory = readMemoryKiB(pid);
+      return {
+        cpu: { joinSeconds: round((Number.isNaN(cpuAtJoin) ? readCpuSeconds(pid) : cpuAtJoin) - cpuAtStart), sendSeconds: round(sendSeconds) },
+        memoryKiB: { baseline: memoryAtStart, idle, end: memory.rss, peak: memory.peak },
+      };
     },
   };
 }

@@ -46,3 +46,26 @@ function statusField(status: string, name: string): number {
 export function countOpenFiles(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
+
+/**
+ * Several processes that together are the server (the nodes of a cluster), read as one: CPU time,
+ * resident memory and open files summed. The peak is the sum of each process's own peak, which is at
+ * least the peak of the sum: the processes need not have peaked at the same moment.
+ */
+export function readTotalCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((total, pid) => total + readCpuSeconds(pid), 0);
+}
+
+export function readTotalMemoryKiB(pids: readonly number[]): MemoryKiB {
+  return pids.reduce<MemoryKiB>(
+    (total, pid) => {
+      const memory = readMemoryKiB(pid);
+      return { rss: total.rss + memory.rss, peak: total.peak + memory.peak };
+    },
+    { rss: 0, peak: 0 },
+  );
+}
+
+export function countTotalOpenFiles(pids: readonly number[]): number {
+  return pids.reduce((total, pid) => total + countOpenFiles(pid), 0);
+}

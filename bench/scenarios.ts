@@ -1,6 +1,8 @@
 /**
- * The benchmark's scenarios, as data. Each one is run against the reference server and against ours,
- * in the same run, by the same load generator.
+ * The benchmark's scenarios, as data. Each single-process one is run against the reference server and
+ * against ours, in the same run, by the same load generator. Each two-node one is a single-process
+ * scenario again, with our server run as a cluster of two nodes sharing a Redis; it runs only ours
+ * (the reference has no cluster) and is compared with the single-process runs of its namesake.
  */
 
 /** What a scenario is for: decides which figures its targets are judged on. */
@@ -37,10 +39,45 @@ export interface Scenario {
    * judged on) is reported. A shared 2-core machine is noisy: one run's p99 can be off by 10×.
    */
   readonly repeats?: number;
+  /**
+   * Processes our server runs as. Absent: one process, against the reference. `TWO_NODES`: a cluster of
+   * two `chat serve --redis` nodes sharing a private redis-server, client `i` connected to node `i mod 2`
+   * (so senders and receivers are on both); only ours runs, and the scenario is skipped without redis-server.
+   */
+  readonly nodes?: number;
+  /** For a two-node scenario: the single-process scenario with the same load that it is compared with. */
+  readonly baseline?: string;
 }
 
-/** The scenarios `npm run bench` runs, in order. */
-export const FULL_SCENARIOS: readonly Scenario[] = [
+/** Nodes in a cluster scenario. */
+export const TWO_NODES = 2;
+
+/** The single-process scenarios that are run again on two nodes, for comparison. */
+const CLUSTER_BASELINES = ['burst-50', 'latency-200'];
+
+/** `scenario`'s load, with our server as a two-node cluster: named `cluster-<name>`. */
+function onTwoNodes(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    name: `cluster-${scenario.name}`,
+    description: `${scenario.description}; clients spread over two nodes sharing Redis`,
+    nodes: TWO_NODES,
+    baseline: scenario.name,
+  };
+}
+
+/** The two-node scenarios mirroring `scenarios`' baselines, after them so that the baselines run first. */
+function withClusterScenarios(scenarios: readonly Scenario[]): readonly Scenario[] {
+  const clustered = CLUSTER_BASELINES.map((name) => {
+    const baseline = scenarios.find((scenario) => scenario.name === name);
+    if (!baseline) throw new Error(`no scenario ${name} to run on two nodes`);
+    return onTwoNodes(baseline);
+  });
+  return [...scenarios, ...clustered];
+}
+
+/** The single-process scenarios of a full run, in order. */
+const SINGLE_PROCESS_SCENARIOS: readonly Scenario[] = [
   {
     name: 'burst-50',
     description: '50 clients, all sending 200 messages of 100 bytes as fast as they can',
@@ -122,8 +159,11 @@ export const FULL_SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** The scenarios `npm run bench` runs, in order. */
+export const FULL_SCENARIOS: readonly Scenario[] = withClusterScenarios(SINGLE_PROCESS_SCENARIOS);
+
 /** `--quick`: the same scenarios at a fraction of the size, for fast iteration. */
-export const QUICK_SCENARIOS: readonly Scenario[] = FULL_SCENARIOS.map((full) => {
+export const QUICK_SCENARIOS: readonly Scenario[] = withClusterScenarios(SINGLE_PROCESS_SCENARIOS.map((full) => {
   const scenario = { ...full, repeats: 1 };
   switch (scenario.name) {
     case 'burst-50':
@@ -143,4 +183,4 @@ export const QUICK_SCENARIOS: readonly Scenario[] = FULL_SCENARIOS.map((full) =>
     default:
       return scenario;
   }
-});
+}));

@@ -96,6 +96,10 @@ describe('log entries', () => {
       ['a fractional sender', entry(quit, { f: '1.5' })],
       ['a sender beyond the safe integers', entry(quit, { f: String(2 ** 60) })],
       ['a sender of NaN', entry(quit, { f: 'NaN' })],
+      ['an empty sender (Number would read it as 0)', entry(quit, { f: '' })],
+      ['a sender of 0, which no connection has', entry(quit, { f: '0' })],
+      ['a negative sender', entry(quit, { f: '-5' })],
+      ['a blank origin', entry(quit, { n: ' ' })],
       ['a non-numeric origin', entry(quit, { n: 'node-1' })],
       ['an infinite time', entry(quit, { t: 'Infinity' })],
       ['a non-numeric time', entry(quit, { t: 'yesterday' })],
@@ -129,6 +133,7 @@ describe('log entries', () => {
       ['a disconnect with no reason', '{"type":"disconnect"}'],
       ['a disconnect with a reason that is not a string', '{"type":"disconnect","reason":["quit"]}'],
       ['a disconnect that is not valid JSON', '{"type":"disconnect","reason":"quit"'],
+      ['a disconnect whose reason is only under __proto__', '{"type":"disconnect","__proto__":{"reason":"quit"}}'],
     ])('%s', (_what, command) => {
       const decoded = decodeLogEntry(entry(command));
       expect(decoded).toEqual({ error: expect.stringContaining('not a command') });

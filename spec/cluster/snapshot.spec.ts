@@ -159,6 +159,23 @@ describe('snapshot', () => {
       expect(() => decodeSnapshot(JSON.stringify(json))).toThrow(reason);
     });
 
+    const user = (id: number, name: string, rooms: string[], current: string | null) => [id, name, name, rooms, current];
+    const room = (key: string, members: number[]) => [key, key, members, []];
+    it.each([
+      ['users that are not a list', { ...valid, users: 'abc' }, /no users list/],
+      ['no rooms list', { ...valid, channels: undefined }, /no channels list/],
+      ['a user with a null name', { ...valid, users: [[1, null, null, [], null]] }, /malformed user/],
+      ['a user of the wrong shape', { ...valid, users: [[1, 'a']] }, /malformed user/],
+      ['a user id of 0', { ...valid, users: [user(0, 'a', [], null)] }, /malformed user/],
+      ['a user in a room that does not exist', { ...valid, users: [user(1, 'a', ['#x'], '#x')] }, /a in #x but not among its members/],
+      ['a current room the user is not in', { ...valid, users: [user(1, 'a', [], '#x')] }, /talking in #x/],
+      ['a member who is no user', { ...valid, channels: [room('#a', [5])] }, /member 5 of #a/],
+      ['a room with members that are not ids', { ...valid, channels: [room('#a', ['x' as unknown as number])] }, /malformed room/],
+      ['two users with one name', { ...valid, users: [user(1, 'a', ['#a'], '#a'), user(2, 'a', ['#a'], '#a')], channels: [room('#a', [1, 2])] }, /two users with one name/],
+    ])('a snapshot whose contents do not hold together: %s', (_what, json, reason) => {
+      expect(() => decodeSnapshot(JSON.stringify(json))).toThrow(reason);
+    });
+
     it.each([
       ['null', 'null'],
       ['a number', '42'],

@@ -30,11 +30,12 @@ export function encodeLogEntry(input: RoomInput, origin: number): string[] {
 export function decodeLogEntry(fields: readonly string[]): LoggedInput | { readonly error: string } {
   const values = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i], fields[i + 1]);
-  const origin = Number(values.get('n'));
-  const from = Number(values.get('f'));
-  const ts = Number(values.get('t'));
+  const origin = wholeNumber(values.get('n'));
+  const from = wholeNumber(values.get('f'));
+  const ts = wholeNumber(values.get('t'));
   const command = values.get('c');
-  if (!Number.isSafeInteger(origin) || !Number.isSafeInteger(from) || !Number.isFinite(ts) || command === undefined) {
+  // Connection ids start at 1; `Number('')` would read a missing id as 0.
+  if (origin === null || from === null || from === 0 || ts === null || command === undefined) {
     return { error: 'missing or malformed n/f/t/c fields' };
   }
   const disconnect = decodeDisconnect(command);
@@ -48,11 +49,20 @@ export function decodeLogEntry(fields: readonly string[]): LoggedInput | { reado
 
 /** A `disconnect` is not a client frame, so the command schema does not know it. */
 function decodeDisconnect(command: string): LeaveReason | null {
-  if (!command.startsWith('{"type":"disconnect"')) return null;
+  let value: unknown;
   try {
-    const value = JSON.parse(command) as { reason?: unknown };
-    return isLeaveReason(value.reason) ? value.reason : null;
+    value = JSON.parse(command);
   } catch {
     return null;
   }
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'type') || (value as { type?: unknown }).type !== 'disconnect') return null;
+  const reason = Object.hasOwn(value, 'reason') ? (value as { reason?: unknown }).reason : undefined;
+  return isLeaveReason(reason) ? reason : null;
+}
+
+/** A non-negative safe integer written in digits, or null. */
+function wholeNumber(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,16}$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
 }

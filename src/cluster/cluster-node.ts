@@ -328,7 +328,8 @@ export class ClusterNode implements HistoryStore {
   /** Redis answers again: check that it still has our data, catch up, and tell users. */
   private async recover(): Promise<void> {
     if (this.commands.status !== 'ready' || this.tail.status !== 'ready') throw new Error('Redis is not reachable yet');
-    await this.checkContinuity();
+    const lost = await this.continuityProblem();
+    if (lost !== null) await this.startAgain(lost);
     await this.commands.set(this.keys.node(this.node), String(process.pid), 'PX', this.settings.nodeTimeoutMs);
     for (const [id, leave] of this.pendingLeaves) {
       await this.commands.xadd(this.keys.log, '*', ...encodeLogEntry(leave, this.node));
@@ -337,13 +338,20 @@ export class ClusterNode implements HistoryStore {
     this.degraded = false;
     this.healthySince = Date.now();
     this.settings.log.warn('Redis is back; the chat is no longer degraded');
-    this.local?.broadcast({ type: 'status', degraded: false, message: RESTORED_MESSAGE });
+    // Those who must connect again are told only now, so that they find the server working when they do.
+    if (lost !== null) this.evictAll();
+    else this.local?.broadcast({ type: 'status', degraded: false, message: RESTORED_MESSAGE });
   }
 
   /** Saves the snapshot, trims the log behind the previous one, and checks nothing was lost. */
   private async maintain(): Promise<void> {
     this.nextSnapshotAt = Date.now() + this.settings.snapshotIntervalMs;
-    await this.checkContinuity();
+    const lost = await this.continuityProblem();
+    if (lost !== null) {
+      await this.startAgain(lost);
+      this.evictAll();
+      return;
+    }
     if (this.lastId === this.lastSnapshotId) return;
     const [saved, previous] = await this.commands.saveSnapshot(this.keys.snapshot, this.lastId, encodeSnapshot(this.state));
     this.lastSnapshotId = this.lastId;
@@ -352,26 +360,34 @@ export class ClusterNode implements HistoryStore {
     if (saved === 1 && previous !== '') await this.commands.xtrim(this.keys.log, 'MINID', '~', previous);
   }
 
-  /** Starts again from the snapshot if Redis lost its data, or trimmed entries this node had not read. */
-  private async checkContinuity(): Promise<void> {
+  /**
+   * Why this node can no longer follow the log from where it is (Redis lost its data, or trimmed
+   * entries this node had not read), or null when it can.
+   */
+  private async continuityProblem(): Promise<string | null> {
     const epoch = await this.commands.get(this.keys.epoch);
-    if (epoch !== this.epoch) {
-      await this.resync(epoch === null ? 'Redis has lost the chat data' : 'the chat data in Redis was replaced');
-      return;
-    }
+    if (epoch !== this.epoch) return epoch === null ? 'Redis has lost the chat data' : 'the chat data in Redis was replaced';
     const deleted = await maxDeletedId(this.commands, this.keys.log);
-    if (deleted !== null && compareStreamIds(deleted, this.lastId) > 0) await this.resync('this node fell behind the trimmed log');
+    if (deleted !== null && compareStreamIds(deleted, this.lastId) > 0) return 'this node fell behind the trimmed log';
+    return null;
   }
 
-  private async resync(why: string): Promise<void> {
-    this.settings.log.error(`starting again from the shared snapshot: ${why}; closing this node's connections`);
-    for (const id of [...(this.local?.ids() ?? [])]) this.local?.evict(id, RESYNCED);
+  /**
+   * Starts again from the shared snapshot. What this node's users saw can no longer be trusted, so
+   * the caller closes their connections (`evictAll`) once the node works again.
+   */
+  private async startAgain(why: string): Promise<void> {
+    this.settings.log.error(`starting again from the shared snapshot: ${why}; this node's connections will be closed`);
     this.pendingLeaves.clear();
     this.epoch = await ensureEpoch(this.commands, this.keys);
     const snapshot = await loadSnapshot(this.commands, this.keys);
     this.lastId = this.lastSnapshotId = snapshot.id;
     this.state = snapshot.state;
     this.entries?.next({ type: 'reset', state: snapshot.state });
+  }
+
+  private evictAll(): void {
+    for (const id of [...(this.local?.ids() ?? [])]) this.local?.evict(id, RESYNCED);
   }
 
   // --- Liveness ----------------------------------------------------------------------------------

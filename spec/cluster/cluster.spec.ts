@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { CliProcess } from '../support/cli-process';
-import { LineClient } from '../support/line-client';
+import { eventually, LineClient } from '../support/line-client';
 import { describeWithRedis, RedisServer } from '../support/redis-server';
 
 /**
@@ -8,8 +8,11 @@ import { describeWithRedis, RedisServer } from '../support/redis-server';
  * test uses its own key prefix, so tests that share a Redis never see each other's chat.
  */
 
-/** Short timings so that a dead server, a snapshot and a reconnection all happen within a test. */
-const FAST_CLUSTER = ['--node-timeout', '1', '--snapshot-interval', '1', '--redis-backoff-max-ms', '200'];
+/**
+ * Short timings so that a dead server, a snapshot and a reconnection all happen within a test. The node
+ * timeout stays above the event-loop stalls of a loaded 2-core machine, which would look like a death.
+ */
+const FAST_CLUSTER = ['--node-timeout', '3', '--snapshot-interval', '1', '--redis-backoff-max-ms', '200'];
 /** These tests send bursts on purpose: flood control is tested elsewhere. */
 const NO_FLOOD_CONTROL = ['--rate', '10000', '--burst', '10000'];
 /** Long enough for a dead server to be noticed (node timeout plus a sweep) on a slow, loaded machine. */
@@ -197,6 +200,34 @@ describeWithRedis('a cluster of chat servers over Redis', () => {
     expect(dave.frames.find((frame) => frame.type === 'welcome')?.users).not.toContain('alice');
   });
 
+  it('takes a text-mode name and the lines typed right after it in order, even from a peer that hangs up at once', async () => {
+    const [a, b] = await Promise.all([startNode(), startNode()]);
+    const bob = await user(b, 'bob');
+    // A paste, or `printf 'alice\nhi\n' | nc`: the lines reach the server before the name is answered,
+    // which in a cluster takes a round trip through Redis.
+    const alice = await open(a);
+    alice.socket.write('alice\nhello there\n/join #dev\n');
+    await alice.waitForLine((line) => line.includes('You are now in #dev'));
+    expect(alice.lines.filter((line) => line.startsWith('*** Error'))).toEqual([]);
+    const carol = await open(a);
+    carol.socket.end('carol\nbye now\n');
+    await bob.until(() => said(bob).includes('carol: bye now') && bob.frames.some((frame) => frame.type === 'left' && frame.name === 'carol'), 'carol to speak and leave');
+    expect(said(bob)).toEqual(['alice: hello there', 'carol: bye now']);
+  });
+
+  it('makes every server follow the rules of the chat set by its first server', async () => {
+    const first = await CliProcess.serve(['--redis', redis.url, '--redis-prefix', prefix, '--max-rooms-per-user', '2', ...FAST_CLUSTER]);
+    nodes.push(first.process);
+    const second = await CliProcess.serve(['--redis', redis.url, '--redis-prefix', prefix, '--max-rooms-per-user', '5', ...FAST_CLUSTER]);
+    nodes.push(second.process);
+    await eventually(() => /share --history 50 and --max-rooms-per-user 2/.test(second.process.stderr), 'the warning about the rules');
+    const bob = await user(second.port, 'bob');
+    bob.sendJson({ type: 'join', room: '#one' });
+    await bob.waitForJson((frame) => frame.type === 'entered');
+    bob.sendJson({ type: 'join', room: '#two' });
+    expect(await bob.waitForJson((frame) => frame.type === 'error')).toMatchObject({ code: 'too_many_rooms' });
+  });
+
   it('tells a new server the chat as it is, from the snapshot and the log', async () => {
     const a = await startNode();
     const alice = await user(a, 'alice');
@@ -252,6 +283,7 @@ describeWithRedis('a cluster when Redis goes away', () => {
     const { redis, ports } = await cluster(true);
     const alice = await user(ports[0], 'alice');
     const bob = await user(ports[1], 'bob');
+    const carol = await user(ports[0], 'carol');
     alice.sendJson({ type: 'say', text: 'before' });
     await bob.until(() => texts(bob).includes('before'), 'the first message');
 
@@ -261,7 +293,17 @@ describeWithRedis('a cluster when Redis goes away', () => {
     }
     alice.sendJson({ type: 'say', text: 'during' });
     expect(await alice.waitForJson((frame) => frame.type === 'error')).toMatchObject({ code: 'unavailable' });
-
+    // Somebody arriving now is told first, and cannot take a name yet.
+    const newcomer = await LineClient.open(ports[1]);
+    clients.push(newcomer);
+    // Before its first frame the server does not know its mode: it is told in a text line, as greeted.
+    await newcomer.waitForLine((line) => line.startsWith('*** The chat is degraded'));
+    newcomer.sendJson({ type: 'hello', name: 'erin' });
+    expect(await newcomer.waitForJson((frame) => frame.type === 'error')).toMatchObject({ code: 'unavailable' });
+    // Leaving always works: the goodbye is said here, and the others hear of it once Redis is back.
+    carol.sendJson({ type: 'quit' });
+    expect(await carol.waitForJson((frame) => frame.type === 'bye')).toMatchObject({ reason: 'quit', message: 'Goodbye, carol!' });
+    await carol.waitForClose();
     await redis.restart();
     for (const client of [alice, bob]) {
       await client.until(() => client.frames.some((frame) => frame.type === 'status' && frame.degraded === false), 'the restored notice', CLUSTER_WAIT_MS);
@@ -269,6 +311,8 @@ describeWithRedis('a cluster when Redis goes away', () => {
     alice.sendJson({ type: 'say', text: 'after' });
     bob.sendJson({ type: 'say', text: 'reply' });
     for (const client of [alice, bob]) await client.until(() => texts(client).includes('after') && texts(client).includes('reply'), 'messages after the outage');
+    await bob.until(() => bob.frames.some((frame) => frame.type === 'left' && frame.name === 'carol'), 'carol to leave');
+    expect(bob.frames.find((frame) => frame.type === 'left' && frame.name === 'carol')).toMatchObject({ reason: 'quit' });
     // Give a duplicate every chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const client of [alice, bob]) {
@@ -304,7 +348,7 @@ describe('chat serve --redis, when Redis cannot be used', () => {
   it('exits 1 with a clear message when nothing answers at the address', async () => {
     const serve = CliProcess.run(['serve', '--port', '0', '--redis', 'redis://127.0.0.1:1', '--redis-timeout-ms', '1000']);
     expect(await serve.exited).toBe(1);
-    expect(serve.stderr).toMatch(/chat serve: cannot use Redis at redis:\/\/127\.0\.0\.1:1/);
+    expect(serve.stderr).toMatch(/chat serve: cannot use Redis at redis:\/\/127\.0\.0\.1:1\/?: connect ECONNREFUSED/);
   });
 
   it('refuses an address that is not a redis:// URL', async () => {

@@ -9,6 +9,8 @@ export interface ClusterKeys {
   readonly snapshot: string;
   /** String: a random token set when the chat's data was created; a new one means the data was lost. */
   readonly epoch: string;
+  /** String: the rules every server of the chat shares (JSON of ClusterRules). */
+  readonly rules: string;
   /** Counter: the last node number handed out. */
   readonly nodeCounter: string;
   /** String with an expiry: node `n` is alive while its key exists. */
@@ -22,6 +24,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     log: `${prefix}:log`,
     snapshot: `${prefix}:snapshot`,
     epoch: `${prefix}:epoch`,
+    rules: `${prefix}:rules`,
     nodeCounter: `${prefix}:nodes`,
     node: (n) => `${prefix}:node:${n}`,
     history: (roomKey) => `${prefix}:history:${roomKey}`,

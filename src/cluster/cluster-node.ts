@@ -37,9 +37,21 @@ export interface ClusterOptions {
   readonly snapshotIntervalMs?: number;
   /** Most log entries per read (`--redis-read-batch`). */
   readonly readBatch?: number;
-  /** Messages kept per room in Redis (`--history`). */
-  readonly historyLength: number;
+  /** The rules this server was started with; the cluster's own, set by its first server, win. */
+  readonly rules: ClusterRules;
   readonly log?: Logger;
+}
+
+/**
+ * Settings every server of a chat must share, because they decide what the shared state becomes: with
+ * different room limits, two servers folding the same log would disagree about who is in which room.
+ * The first server of a chat stores them in Redis; later ones adopt them.
+ */
+export interface ClusterRules {
+  /** Messages kept per room (`--history`). */
+  readonly historyLength: number;
+  /** Rooms one user may be in at once (`--max-rooms-per-user`). */
+  readonly maxRoomsPerUser: number;
 }
 
 /** Joining the cluster failed: Redis cannot be reached or holds data this version cannot read. */
@@ -128,6 +140,8 @@ export class ClusterNode implements HistoryStore {
   readonly keys: ClusterKeys;
   /** The first connection id of this node. */
   readonly firstConnId: ConnId;
+  /** The chat's rules, as stored by its first server. */
+  readonly rules: ClusterRules;
 
   private local?: LocalConnections;
   private entries?: Subscriber<LogEntry>;
@@ -158,6 +172,7 @@ export class ClusterNode implements HistoryStore {
     private readonly settings: Required<Omit<ClusterOptions, 'log'>> & { readonly log: Logger },
   ) {
     this.keys = clusterKeys(settings.prefix);
+    this.rules = settings.rules;
     this.firstConnId = firstConnId(node);
     this.lastId = this.lastSnapshotId = snapshot.id;
     this.state = snapshot.state;
@@ -189,8 +204,13 @@ export class ClusterNode implements HistoryStore {
     const keys = clusterKeys(settings.prefix);
     const commands = createRedis(settings.url, settings, true);
     const tail = createRedis(settings.url, settings, false);
+    // ioredis reports why a connection failed in an 'error' event; its promise only says it closed.
+    let lastError: Error | undefined;
     for (const [name, client] of [['commands', commands], ['log reader', tail]] as const) {
-      client.on('error', (err: Error) => settings.log.debug(`redis (${name}): ${err.message}`));
+      client.on('error', (err: Error) => {
+        lastError = err;
+        settings.log.debug(`redis (${name}): ${err.message}`);
+      });
     }
     try {
       await Promise.all([commands.connect(), tail.connect()]);
@@ -199,14 +219,16 @@ export class ClusterNode implements HistoryStore {
       if (node >= MAX_NODE_NUMBER) throw new Error(`node numbers are used up (${node}); delete ${keys.nodeCounter} once every node is stopped`);
       await commands.set(keys.node(node), String(process.pid), 'PX', settings.nodeTimeoutMs);
       const snapshot = await loadSnapshot(commands, keys);
+      const rules = await adoptRules(commands, keys, settings.rules, settings.log);
       settings.log.info(`joined the cluster at ${redactUrl(settings.url)} as node ${node} (${snapshot.state.users.size} users online)`);
-      const clusterNode = new ClusterNode(commands, tail, node, epoch, snapshot, settings);
+      const clusterNode = new ClusterNode(commands, tail, node, epoch, snapshot, { ...settings, rules });
       clusterNode.startTimers();
       return clusterNode;
     } catch (err) {
       commands.disconnect();
       tail.disconnect();
-      throw new RedisUnavailableError(`cannot use Redis at ${redactUrl(settings.url)}: ${(err as Error).message}`);
+      const why = lastError && /Connection is closed/.test((err as Error).message) ? lastError.message : (err as Error).message;
+      throw new RedisUnavailableError(`cannot use Redis at ${redactUrl(settings.url)}: ${why}`);
     }
   }
 
@@ -250,7 +272,7 @@ export class ClusterNode implements HistoryStore {
   }
 
   keep(roomKey: string, message: MessageEvent): void {
-    this.track(this.commands.addHistory(this.keys.history(roomKey), this.settings.historyLength, `${message.id}-0`, JSON.stringify(message)).catch(() => {}));
+    this.track(this.commands.addHistory(this.keys.history(roomKey), this.rules.historyLength, `${message.id}-0`, JSON.stringify(message)).catch(() => {}));
   }
 
   async recent(roomKey: string, beforeId: number, count: number): Promise<MessageEvent[]> {
@@ -266,9 +288,9 @@ export class ClusterNode implements HistoryStore {
     return messages;
   }
 
-  /** Whether Redis is unreachable (or was, and this node has not caught up yet). */
-  get isDegraded(): boolean {
-    return this.degraded;
+  /** What a connection that arrives now should be told first: that the chat is degraded, or nothing. */
+  greeting(): ServerEvent | null {
+    return this.degraded ? { type: 'status', degraded: true, message: DEGRADED_MESSAGE } : null;
   }
 
   /**
@@ -418,6 +440,8 @@ export class ClusterNode implements HistoryStore {
       const sweptAt = this.swept.get(node);
       if (sweptAt !== undefined && now - sweptAt < this.settings.nodeTimeoutMs) continue;
       if ((await this.commands.exists(this.keys.node(node))) === 1) continue;
+      // Redis may have gone away (and every key expired) while we waited for that answer.
+      if (this.degraded || Date.now() - this.healthySince < this.settings.nodeTimeoutMs) return;
       this.settings.log.warn(`node ${node} stopped answering: its ${ids.length} user(s) leave the chat`);
       this.swept.set(node, now);
       for (const from of ids) this.append({ type: 'disconnect', reason: 'disconnect', from, ts: Date.now() });
@@ -437,11 +461,17 @@ export class ClusterNode implements HistoryStore {
   private refuse(input: RoomInput, message: string): void {
     if (this.closed) return;
     if (input.type === 'disconnect') {
-      // Only a user the chat knows has anything to leave; a connection that never got a name has not.
-      if (this.state.users.has(input.from)) this.pendingLeaves.set(input.from, input);
+      // Only this node's own users' leaves are kept: another node's (from a sweep) may be wrong by the
+      // time Redis is back, and is the sweep's to decide again. The first reason given (a quit) stands.
+      if (nodeOf(input.from) === this.node && this.state.users.has(input.from) && !this.pendingLeaves.has(input.from)) {
+        this.pendingLeaves.set(input.from, input);
+      }
       if (!this.degraded) this.degrade('an append failed');
     } else if (input.type === 'quit') {
-      const bye: ByeEvent = { type: 'bye', reason: 'quit', message: 'Goodbye!' };
+      // The user is leaving whatever happens: say goodbye here, and keep the leave, as a quit, for later.
+      const name = this.state.users.get(input.from)?.name;
+      const bye: ByeEvent = { type: 'bye', reason: 'quit', message: name === undefined ? 'Goodbye!' : `Goodbye, ${name}!` };
+      this.refuse({ type: 'disconnect', reason: 'quit', from: input.from, ts: input.ts }, message);
       this.local?.send(input.from, bye);
     } else {
       this.local?.send(input.from, errorEvent('unavailable', message));
@@ -479,6 +509,29 @@ async function ensureEpoch(redis: Redis, keys: ClusterKeys): Promise<string> {
   const epoch = await redis.get(keys.epoch);
   if (epoch === null) throw new Error(`${keys.epoch} vanished as it was set`);
   return epoch;
+}
+
+/** The chat's rules: stored by the first server, adopted (with a warning where they differ) by the rest. */
+async function adoptRules(redis: Redis, keys: ClusterKeys, mine: ClusterRules, log: Logger): Promise<ClusterRules> {
+  await redis.set(keys.rules, JSON.stringify(mine), 'NX');
+  const stored = await redis.get(keys.rules);
+  let rules: ClusterRules;
+  try {
+    const value = JSON.parse(stored ?? '') as Partial<ClusterRules>;
+    if (!Number.isSafeInteger(value.historyLength) || value.historyLength! < 0 || !Number.isSafeInteger(value.maxRoomsPerUser) || value.maxRoomsPerUser! < 1) {
+      throw new Error('missing or invalid fields');
+    }
+    rules = { historyLength: value.historyLength!, maxRoomsPerUser: value.maxRoomsPerUser! };
+  } catch (err) {
+    throw new Error(`the rules in ${keys.rules} cannot be read (${(err as Error).message}): ${String(stored).slice(0, 80)}`);
+  }
+  if (rules.historyLength !== mine.historyLength || rules.maxRoomsPerUser !== mine.maxRoomsPerUser) {
+    log.warn(
+      `this chat's servers share --history ${rules.historyLength} and --max-rooms-per-user ${rules.maxRoomsPerUser}, set by its first server; ` +
+        `using those, not ${mine.historyLength} and ${mine.maxRoomsPerUser}. To change them, stop every server and delete ${keys.rules}.`,
+    );
+  }
+  return rules;
 }
 
 async function loadSnapshot(redis: Redis, keys: ClusterKeys): Promise<Snapshot> {

@@ -66,11 +66,26 @@ export class Connection implements HeldInput {
   readonly input$: Observable<ConnectionInput>;
   /** `address:port` of the peer, for logs. */
   readonly remote: string;
+  /**
+   * Resolves once the room has had the last of this connection's input, which may be a little after
+   * the socket closed (a name sent just before hanging up is answered first). Until then the server
+   * keeps routing deliveries here.
+   */
+  readonly inputDone: Promise<void>;
+  private markInputDone!: () => void;
 
   /** Decided by the first frame: `{` means JSON; until then replies are plain text lines. */
   private mode: WireMode | 'undecided' = 'undecided';
   /** Set by the room's welcome: text lines are names before it and messages after it. */
   private registered = false;
+  /**
+   * A text-mode name was sent to the room and its answer (welcome or error) has not come back yet.
+   * Later lines wait, since whether they are names or messages depends on that answer. In one process
+   * the answer comes back at once; in a cluster it takes a round trip through Redis.
+   */
+  private awaitingNameAnswer = false;
+  /** The socket has no more input: the input stream ends once held frames are handled. */
+  private inputEnded = false;
   /** The room this user types into, as the room last told us: text lines from it carry no room name. */
   private currentRoom: string | null = null;
   /** Set once we have started closing: later frames and deliveries are dropped. */
@@ -129,8 +144,11 @@ export class Connection implements HeldInput {
       clearTimeout(this.catchUpTimer);
       context.gate.release(this);
       context.gate.forget(this);
+      // A name's answer that never comes must not keep a closed connection's lines (and leave) forever.
+      if (this.awaitingNameAnswer) setTimeout(() => this.stopAwaitingName(), limits.closeGraceMs).unref();
     });
 
+    this.inputDone = new Promise((resolve) => (this.markInputDone = resolve));
     this.input$ = new Observable<ConnectionInput>((subscriber) => {
       this.inputSubscriber = subscriber;
       const subscription = socketBytes(socket, (chunk) => this.admitChunk(chunk))
@@ -138,15 +156,12 @@ export class Connection implements HeldInput {
         .subscribe({
           next: (output) => this.receive(output),
           error: (err: unknown) => subscriber.error(err),
-          complete: () => {
-            // The peer is gone: what it said before leaving still counts, gate or no gate.
-            this.handleHeldFrames(() => true);
-            subscriber.complete();
-          },
+          complete: () => this.endInput(),
         });
       return () => {
         subscription.unsubscribe();
         this.inputSubscriber = undefined;
+        this.markInputDone();
       };
     });
   }
@@ -158,8 +173,16 @@ export class Connection implements HeldInput {
 
   /** Sends an event from the room; a `bye` also closes the connection once it is written. */
   deliver(encoding: SharedEncoding): void {
-    if (this.closing) return;
     const event = encoding.event;
+    // Even once closing: a peer that sent its name and a line and hung up is still owed that line.
+    if (this.awaitingNameAnswer && (event.type === 'welcome' || event.type === 'error')) {
+      this.awaitingNameAnswer = false;
+      this.registered ||= event.type === 'welcome';
+      // Lines held meanwhile go on after this delivery, not inside it: the room is busy delivering. (In
+      // one process the answer comes within the name's own `next`, and nothing was held.)
+      if (this.heldHead < this.heldFrames.length || this.inputEnded || this.socket.isPaused()) queueMicrotask(() => this.resumeInput());
+    }
+    if (this.closing) return;
     if (event.type === 'welcome') {
       this.registered = true;
       this.currentRoom = event.room;
@@ -222,9 +245,33 @@ export class Connection implements HeldInput {
 
   /** The input gate opened: hand on held frames while it stays open, then read the socket again. */
   resumeInput(): void {
-    this.handleHeldFrames(() => this.context.gate.isOpen);
-    if (this.heldHead < this.heldFrames.length) this.context.gate.wait(this);
-    else this.socket.resume();
+    if (this.inputEnded) {
+      this.endInput();
+      return;
+    }
+    this.handleHeldFrames(() => !this.awaitingNameAnswer && this.context.gate.isOpen);
+    if (this.heldHead < this.heldFrames.length) {
+      // Still held: by the gate (which resumes us when it opens), or until the name is answered.
+      if (!this.awaitingNameAnswer) this.context.gate.wait(this);
+    } else {
+      this.socket.resume();
+    }
+  }
+
+  /**
+   * The peer stopped sending: what it said before leaving still counts, gate or no gate, so held lines
+   * are handed on, and the input ends once the last of them is handled (a name's answer may come first).
+   */
+  private endInput(): void {
+    this.inputEnded = true;
+    this.handleHeldFrames(() => !this.awaitingNameAnswer);
+    if (!this.awaitingNameAnswer && this.heldHead === this.heldFrames.length) this.inputSubscriber?.complete();
+  }
+
+  private stopAwaitingName(): void {
+    if (!this.awaitingNameAnswer) return;
+    this.awaitingNameAnswer = false;
+    this.resumeInput();
   }
 
   private handleHeldFrames(canGoOn: () => boolean): void {
@@ -241,12 +288,12 @@ export class Connection implements HeldInput {
 
   /** Input is held, frame by frame and in order, while the gate is shut or older frames still wait. */
   private get holdingInput(): boolean {
-    return this.heldHead < this.heldFrames.length || !this.context.gate.isOpen;
+    return this.awaitingNameAnswer || this.heldHead < this.heldFrames.length || !this.context.gate.isOpen;
   }
 
   private holdInput(): void {
     this.socket.pause();
-    this.context.gate.wait(this);
+    if (!this.awaitingNameAnswer) this.context.gate.wait(this);
   }
 
   /** Whether a chunk from the socket is handled now: not while input is held, nor a TLS handshake. */
@@ -310,6 +357,8 @@ export class Connection implements HeldInput {
       case 'pong':
         return;
       default:
+        // Set before handing on: in one process the answer is delivered within `next`.
+        if (decoded.type === 'hello' && this.mode === 'text') this.awaitingNameAnswer = true;
         subscriber.next(decoded);
     }
   }

@@ -75,7 +75,7 @@ export interface ChatServerOptions extends Partial<ConnectionLimits>, Partial<Ro
    * Share the chat with other servers through Redis (see ClusterNode): the same rooms, names and
    * history on every server. Without it the chat lives in this process alone.
    */
-  readonly redis?: Omit<ClusterOptions, 'historyLength' | 'log'>;
+  readonly redis?: Omit<ClusterOptions, 'rules' | 'log'>;
   readonly logger?: Logger;
 }
 
@@ -149,7 +149,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
    * log of every server. In a cluster the room keeps no history itself; Redis does (HistoryReplay).
    */
   function startRoom(log: InputLog): void {
-    const config = cluster ? { ...roomConfig, historyLength: 0 } : roomConfig;
+    const config = cluster ? { ...roomConfig, maxRoomsPerUser: cluster.rules.maxRoomsPerUser, historyLength: 0 } : roomConfig;
     const room = createRoom(connections$, { config, log });
     subscriptions.add(room.transitions$.subscribe(onTransition));
   }
@@ -179,9 +179,10 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   /** Joins the cluster named by `options.redis`, or does nothing for a lone server. */
   async function joinCluster(): Promise<InputLog> {
     if (!options.redis) return inProcessLog;
-    cluster = await ClusterNode.connect({ ...options.redis, historyLength: roomConfig.historyLength, log });
+    const rules = { historyLength: roomConfig.historyLength, maxRoomsPerUser: roomConfig.maxRoomsPerUser };
+    cluster = await ClusterNode.connect({ ...options.redis, rules, log });
     nextConnId = cluster.firstConnId;
-    historyReplay = new HistoryReplay(cluster, roomConfig.historyLength, log);
+    historyReplay = new HistoryReplay(cluster, cluster.rules.historyLength, log);
     cluster.attach({
       send: (id, event) => connections.get(id)?.deliver(new SharedEncoding(event)),
       broadcast: (event) => {
@@ -224,13 +225,16 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     connections.set(connection.id, connection);
     log.info(`connect ${connection.remote} (${describeConnId(connection.id)})`);
     socket.once('close', function onClose() {
-      connections.delete(connection.id);
+      // Still routed to until its last input is in: the answer to a name sent just before hanging up.
+      void connection.inputDone.then(() => connections.delete(connection.id));
       const remaining = (connectionsPerIp.get(address) ?? 1) - 1;
       if (remaining === 0) connectionsPerIp.delete(address);
       else connectionsPerIp.set(address, remaining);
       log.info(`disconnect ${connection.remote} (${describeConnId(connection.id)})`);
     });
     connection.greet();
+    const clusterGreeting = cluster?.greeting();
+    if (clusterGreeting) connection.deliver(new SharedEncoding(clusterGreeting));
     connections$.next({ id: connection.id, input$: connection.input$ });
   }
 

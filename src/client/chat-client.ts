@@ -152,6 +152,14 @@ export interface ChatClient {
    * Asks for a name. Resolves with the welcome, or rejects with the server's error (`name_taken`,
    * `name_invalid`, ...). After every reconnect the client asks for the name again by itself and
    * goes back into the rooms it was in.
+   *
+   * A clustered server that cannot reach its shared store refuses the name with `unavailable`: that
+   * says nothing about the name, so the promise does not settle then. The refusal is passed on to
+   * `events$` and the client asks again by itself, as soon as the server says the chat is back (a
+   * `status` with `degraded: false`), or else after the reconnect backoff delay, growing with each
+   * refusal. The promise settles with the answer to that later `hello` (the welcome, or a refusal of
+   * the name), or rejects with `closed` if the client is closed first. Meanwhile another `register()`
+   * is refused with `register_pending`, and what is said waits in the outbox.
    */
   register(name: string): Promise<WelcomeEvent>;
   /** Says something in the current room, or in `room`; in order with everything sent before. */
@@ -170,8 +178,14 @@ interface PendingRegistration {
   readonly reject: (error: ChatClientError) => void;
 }
 
-/** Error codes the server answers a `hello` with. */
+/** Error codes the server answers a `hello` with: refusals of the name, which settle a registration. */
 const HELLO_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(['name_taken', 'name_invalid', 'already_registered']);
+
+/**
+ * The server could not take any name just now (a clustered server cut off from its shared store): the
+ * `hello` is sent again later, and the registration waits for that answer.
+ */
+const HELLO_DEFERRED: ErrorCode = 'unavailable';
 
 /**
  * A chat client that speaks the JSON protocol over TCP, for people (the terminal UI) and programs alike.
@@ -212,6 +226,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   let registeredName: string | undefined;
   /** A `hello` was sent on the current connection and not answered yet. */
   let helloInFlight = false;
+  /**
+   * The server refused our `hello` with `unavailable` on the current connection: it is sent again when
+   * this fires, or sooner if the server says the chat is back.
+   */
+  let helloRetryTimer: NodeJS.Timeout | undefined;
+  /** `hello`s refused with `unavailable` since the last welcome, which sets the wait before the next. */
+  let helloRefusals = 0;
   let pending: PendingRegistration | undefined;
   /** Commands not yet sent, oldest first. */
   const outbox: ChatCommand[] = [];
@@ -247,7 +268,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   }
 
   function sendHello(): void {
-    if (wantedName === undefined || !socket) return;
+    cancelHelloRetry();
+    if (wantedName === undefined || !socket || quitting) return;
     // A hello counts against the server's flood limit like any frame; it is rare enough to go at once.
     pacer.take(Date.now());
     if (send({ type: 'hello', name: wantedName })) helloInFlight = true;
@@ -285,9 +307,29 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     pumpTimer = undefined;
   }
 
-  function backoff(): number {
-    const exponential = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2 ** Math.min(failures - 1, 30));
+  /** The wait before trying again after `attempts` failures in a row (at least 1). */
+  function backoff(attempts = failures): number {
+    const exponential = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2 ** Math.min(attempts - 1, 30));
     return Math.round(exponential * (0.5 + Math.random() * 0.5));
+  }
+
+  /**
+   * Our `hello` was refused because the server cannot take any name right now. The server announces
+   * when the chat is back, and that notice is the cue to ask again; the timer covers a notice that
+   * never comes (it was lost, or the server never told this connection it was degraded).
+   */
+  function scheduleHelloRetry(): void {
+    helloRefusals++;
+    cancelHelloRetry();
+    helloRetryTimer = setTimeout(() => {
+      helloRetryTimer = undefined;
+      sendHello();
+    }, backoff(helloRefusals));
+  }
+
+  function cancelHelloRetry(): void {
+    if (helloRetryTimer) clearTimeout(helloRetryTimer);
+    helloRetryTimer = undefined;
   }
 
   /**
@@ -405,6 +447,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     if (registeredName !== undefined && rooms$.value.rooms.size > 0) roomsToRestore = rooms$.value;
     registeredName = undefined;
     helloInFlight = false;
+    // The next connection asks for the name as soon as it is made.
+    cancelHelloRetry();
     stopPump();
     setRooms(NO_ROOMS);
     if (quitting) {
@@ -449,12 +493,20 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         }
         if (helloInFlight && HELLO_ERRORS.has(event.code)) {
           helloInFlight = false;
+          helloRefusals = 0;
           // A name refused on a reconnect (someone took it meanwhile) is no longer ours to ask for.
           if (event.code !== 'already_registered') wantedName = undefined;
           const registration = pending;
           pending = undefined;
           events$.next(event);
           registration?.reject(new ChatClientError(event.code, event.message));
+          return;
+        }
+        if (helloInFlight && event.code === HELLO_DEFERRED) {
+          // Not a word about the name: keep it, and keep `register()` waiting for the answer to the retry.
+          helloInFlight = false;
+          events$.next(event);
+          scheduleHelloRetry();
           return;
         }
         events$.next(event);
@@ -490,14 +542,20 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       case 'rooms':
       case 'help':
       case 'gap':
+        events$.next(event);
+        return;
       case 'status':
         events$.next(event);
+        // The chat is back: a name it could not take a moment ago may be asked for again at once.
+        if (!event.degraded && helloRetryTimer) sendHello();
         return;
     }
   }
 
   function onWelcome(welcome: WelcomeEvent): void {
     helloInFlight = false;
+    helloRefusals = 0;
+    cancelHelloRetry();
     wantedName = welcome.name;
     registeredName = welcome.name;
     failures = 0;
@@ -518,6 +576,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   function finish(reason: string): void {
     if (reconnectTimer) clearTimeout(reconnectTimer);
     reconnectTimer = undefined;
+    cancelHelloRetry();
     stopPump();
     socketSubscription?.unsubscribe();
     socket?.destroy();
@@ -573,7 +632,9 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       if (registeredName !== undefined) {
         return Promise.reject(new ChatClientError('already_registered', `you are already in the chat as ${registeredName}`));
       }
-      if (pending || helloInFlight) return Promise.reject(new ChatClientError('register_pending', 'a name was already asked for; wait for the answer'));
+      // A hello waiting to be sent again (the server could not take it) is as good as one in flight: a
+      // line typed meanwhile is for the chat, not a new name.
+      if (pending || helloInFlight || helloRetryTimer) return Promise.reject(new ChatClientError('register_pending', 'a name was already asked for; wait for the answer'));
       return new Promise<WelcomeEvent>((resolve, reject) => {
         pending = { resolve, reject };
         wantedName = name;
@@ -593,6 +654,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       quitting = new Promise<void>((resolve) => {
         if (reconnectTimer) clearTimeout(reconnectTimer);
         reconnectTimer = undefined;
+        cancelHelloRetry();
         stopPump();
         const done = () => {
           clearTimeout(timer);

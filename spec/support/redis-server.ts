@@ -19,6 +19,9 @@ export function findRedisServer(): string | null {
   return null;
 }
 
+/** The skip is said once, however many groups of tests need Redis. */
+let toldOfSkipping = false;
+
 const INSTALL_HINT = 'install it to run them: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)';
 
 /**
@@ -38,7 +41,8 @@ export function describeWithRedis(name: string, body: () => void): void {
     });
     return;
   }
-  process.stdout.write(`Skipping "${name}": redis-server is not on the PATH; ${INSTALL_HINT}\n`);
+  if (!toldOfSkipping) process.stdout.write(`Skipping the tests that need Redis: redis-server is not on the PATH; ${INSTALL_HINT}\n`);
+  toldOfSkipping = true;
   describe.skip(name, body);
 }
 

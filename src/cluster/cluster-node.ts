@@ -11,10 +11,10 @@ import {
   DEFAULT_SNAPSHOT_INTERVAL_SECONDS,
 } from '../protocol/limits';
 import { RoomInput } from '../room/events';
-import { Transition } from '../room/reducer';
 import { InputLog, LogEntry } from '../room/room';
 import { ConnId, initialRoomState, RoomState } from '../room/state';
 import { Logger, silentLogger } from '../server/logger';
+import { withDefaults } from '../server/with-defaults';
 import { ClusterKeys, clusterKeys } from './cluster-keys';
 import { HistoryStore } from './history-replay';
 import { decodeLogEntry, encodeLogEntry } from './log-entry';
@@ -59,8 +59,10 @@ export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 
-/** What the cluster needs of this node's connections. */
-export interface LocalConnections {
+/** What the cluster needs of the server it runs in: its connections, and the room's state. */
+export interface ClusterHost {
+  /** The room's state after the last log entry applied (the server keeps it; the node reads it). */
+  state(): RoomState;
   /** Sends an event to one local connection, if it is still open. */
   send(id: ConnId, event: ServerEvent): void;
   /** Sends an event to every local connection. */
@@ -78,6 +80,16 @@ const REFUSED = 'the chat is degraded (the shared store is unreachable): that wa
 const MAYBE_LOST = 'the shared store stopped answering: that may not have been sent';
 const EVICTED = 'This server lost touch with the rest of the chat for too long, and you were counted as gone. Reconnect to carry on.';
 const RESYNCED = "The chat's shared store lost its data or this server fell behind it, so everyone here has to connect again.";
+
+/** Every tunable of a cluster node; each is a `chat serve` flag (see src/protocol/limits.ts for why). */
+const CLUSTER_DEFAULTS = {
+  prefix: DEFAULT_REDIS_PREFIX,
+  nodeTimeoutMs: DEFAULT_NODE_TIMEOUT_SECONDS * 1000,
+  backoffMaxMs: DEFAULT_REDIS_BACKOFF_MAX_MS,
+  commandTimeoutMs: DEFAULT_REDIS_TIMEOUT_MS,
+  snapshotIntervalMs: DEFAULT_SNAPSHOT_INTERVAL_SECONDS * 1000,
+  readBatch: DEFAULT_REDIS_READ_BATCH,
+};
 
 /** How often a degraded node looks whether Redis answers again; ioredis does the reconnecting itself. */
 const READY_POLL_MS = 100;
@@ -143,14 +155,14 @@ export class ClusterNode implements HistoryStore {
   /** The chat's rules, as stored by its first server. */
   readonly rules: ClusterRules;
 
-  private local?: LocalConnections;
+  private host?: ClusterHost;
   private entries?: Subscriber<LogEntry>;
   /** The id of the last log entry applied. */
   private lastId: string;
   private lastSnapshotId: string;
   private nextSnapshotAt: number;
-  /** The state after the last transition, kept for sweeps and snapshots. */
-  private state: RoomState;
+  /** The state this node started from (the snapshot), until the room has one of its own. */
+  private readonly startState: RoomState;
   private degraded = false;
   /** When Redis last came back (or the node started): no node is judged dead for one timeout after it. */
   private healthySince = Date.now();
@@ -175,7 +187,7 @@ export class ClusterNode implements HistoryStore {
     this.rules = settings.rules;
     this.firstConnId = firstConnId(node);
     this.lastId = this.lastSnapshotId = snapshot.id;
-    this.state = snapshot.state;
+    this.startState = snapshot.state;
     this.nextSnapshotAt = Date.now() + settings.snapshotIntervalMs;
     // Blocking reads wake up well within the command timeout, which would otherwise fail them.
     this.blockMs = Math.max(1, Math.min(1000, Math.floor(settings.commandTimeoutMs / 2)));
@@ -191,16 +203,7 @@ export class ClusterNode implements HistoryStore {
    * snapshot. Rejects with a readable error when Redis cannot be reached: a node never starts alone.
    */
   static async connect(options: ClusterOptions): Promise<ClusterNode> {
-    const settings = {
-      prefix: DEFAULT_REDIS_PREFIX,
-      nodeTimeoutMs: DEFAULT_NODE_TIMEOUT_SECONDS * 1000,
-      backoffMaxMs: DEFAULT_REDIS_BACKOFF_MAX_MS,
-      commandTimeoutMs: DEFAULT_REDIS_TIMEOUT_MS,
-      snapshotIntervalMs: DEFAULT_SNAPSHOT_INTERVAL_SECONDS * 1000,
-      readBatch: DEFAULT_REDIS_READ_BATCH,
-      log: silentLogger,
-      ...definedOnly(options),
-    };
+    const settings = { ...withDefaults(CLUSTER_DEFAULTS, options), url: options.url, rules: options.rules, log: options.log ?? silentLogger };
     const keys = clusterKeys(settings.prefix);
     const commands = createRedis(settings.url, settings, true);
     const tail = createRedis(settings.url, settings, false);
@@ -233,8 +236,13 @@ export class ClusterNode implements HistoryStore {
   }
 
   /** Tells the cluster how to reach this node's connections; call before the room subscribes to `log`. */
-  attach(local: LocalConnections): void {
-    this.local = local;
+  attach(host: ClusterHost): void {
+    this.host = host;
+  }
+
+  /** The chat's state after the last entry applied, for sweeps, snapshots and refusals. */
+  private get state(): RoomState {
+    return this.host?.state() ?? this.startState;
   }
 
   /**
@@ -244,7 +252,7 @@ export class ClusterNode implements HistoryStore {
   readonly log: InputLog = (local$) =>
     new Observable<LogEntry>((subscriber) => {
       this.entries = subscriber;
-      subscriber.next({ type: 'reset', state: this.state });
+      subscriber.next({ type: 'reset', state: this.startState });
       const inputs = local$.subscribe((input) => this.append(input));
       void this.follow();
       return () => {
@@ -252,11 +260,6 @@ export class ClusterNode implements HistoryStore {
         this.entries = undefined;
       };
     });
-
-  /** Sees every transition the room makes, in order. */
-  record(transition: Transition): void {
-    this.state = transition.state;
-  }
 
   private append(input: RoomInput): void {
     if (this.degraded) {
@@ -343,7 +346,7 @@ export class ClusterNode implements HistoryStore {
       this.entries?.next(input);
       // Another node said one of ours left: it judged this node dead while it was cut off. The chat
       // no longer counts the user in, so the connection must not carry on as if it did.
-      if (input.type === 'disconnect' && origin !== this.node && nodeOf(input.from) === this.node) this.local?.evict(input.from, EVICTED);
+      if (input.type === 'disconnect' && origin !== this.node && nodeOf(input.from) === this.node) this.host?.evict(input.from, EVICTED);
     }
   }
 
@@ -362,7 +365,7 @@ export class ClusterNode implements HistoryStore {
     this.settings.log.warn('Redis is back; the chat is no longer degraded');
     // Those who must connect again are told only now, so that they find the server working when they do.
     if (lost !== null) this.evictAll();
-    else this.local?.broadcast({ type: 'status', degraded: false, message: RESTORED_MESSAGE });
+    else this.host?.broadcast({ type: 'status', degraded: false, message: RESTORED_MESSAGE });
   }
 
   /** Saves the snapshot, trims the log behind the previous one, and checks nothing was lost. */
@@ -404,12 +407,11 @@ export class ClusterNode implements HistoryStore {
     this.epoch = await ensureEpoch(this.commands, this.keys);
     const snapshot = await loadSnapshot(this.commands, this.keys);
     this.lastId = this.lastSnapshotId = snapshot.id;
-    this.state = snapshot.state;
     this.entries?.next({ type: 'reset', state: snapshot.state });
   }
 
   private evictAll(): void {
-    for (const id of [...(this.local?.ids() ?? [])]) this.local?.evict(id, RESYNCED);
+    for (const id of [...(this.host?.ids() ?? [])]) this.host?.evict(id, RESYNCED);
   }
 
   // --- Liveness ----------------------------------------------------------------------------------
@@ -454,7 +456,7 @@ export class ClusterNode implements HistoryStore {
     if (this.degraded || this.closed) return;
     this.degraded = true;
     this.settings.log.warn(`the chat is degraded: ${why}`);
-    this.local?.broadcast({ type: 'status', degraded: true, message: DEGRADED_MESSAGE });
+    this.host?.broadcast({ type: 'status', degraded: true, message: DEGRADED_MESSAGE });
   }
 
   /** What cannot be appended now: a leave waits for Redis, a quit is answered here, the rest is refused. */
@@ -472,9 +474,9 @@ export class ClusterNode implements HistoryStore {
       const name = this.state.users.get(input.from)?.name;
       const bye: ByeEvent = { type: 'bye', reason: 'quit', message: name === undefined ? 'Goodbye!' : `Goodbye, ${name}!` };
       this.refuse({ type: 'disconnect', reason: 'quit', from: input.from, ts: input.ts }, message);
-      this.local?.send(input.from, bye);
+      this.host?.send(input.from, bye);
     } else {
-      this.local?.send(input.from, errorEvent('unavailable', message));
+      this.host?.send(input.from, errorEvent('unavailable', message));
     }
   }
 
@@ -579,10 +581,6 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
-}
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function delay(ms: number): Promise<void> {

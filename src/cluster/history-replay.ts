@@ -62,10 +62,12 @@ export class HistoryReplay {
 
   /** Delivers to a local connection, with a room's history after each arrival in it. */
   deliver(recipient: HistoryRecipient, encoding: SharedEncoding, before: RoomState, after: RoomState): void {
-    const pending: Pending = { encoding, arrival: this.length === 0 ? null : arrivalOf(recipient.id, encoding, before, after) };
-    const waiting = this.waiting.get(recipient.id);
-    if (waiting) waiting.push(pending);
-    else this.send(recipient, [pending]);
+    const arrival = this.length === 0 ? null : arrivalOf(recipient.id, encoding, before, after);
+    // Once per recipient of every message: the usual case (nobody waiting, no arrival) allocates nothing.
+    const waiting = this.waiting.size === 0 ? undefined : this.waiting.get(recipient.id);
+    if (waiting) waiting.push({ encoding, arrival });
+    else if (arrival === null) recipient.deliver(encoding);
+    else this.send(recipient, [{ encoding, arrival }]);
   }
 
   /** Sends in order, until an arrival whose history must be read first; the rest wait for it. */

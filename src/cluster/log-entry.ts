@@ -1,5 +1,5 @@
 import { LeaveReason } from '../protocol/frames';
-import { decodeJsonFrame } from '../protocol/json-codec';
+import { decodeJsonValue } from '../protocol/json-codec';
 import { isLeaveReason } from '../protocol/text-codec';
 import { RoomInput } from '../room/events';
 
@@ -38,9 +38,15 @@ export function decodeLogEntry(fields: readonly string[]): LoggedInput | { reado
   if (origin === null || from === null || from === 0 || ts === null || command === undefined) {
     return { error: 'missing or malformed n/f/t/c fields' };
   }
-  const disconnect = decodeDisconnect(command);
+  let value: unknown;
+  try {
+    value = JSON.parse(command);
+  } catch {
+    return { error: `not a command: ${command.slice(0, 80)}` };
+  }
+  const disconnect = decodeDisconnect(value);
   if (disconnect) return { origin, input: { type: 'disconnect', reason: disconnect, from, ts } };
-  const decoded = decodeJsonFrame(command, Number.POSITIVE_INFINITY);
+  const decoded = decodeJsonValue(value, Number.POSITIVE_INFINITY);
   if (decoded === null || decoded.type === 'error' || decoded.type === 'ping' || decoded.type === 'pong') {
     return { error: `not a command: ${command.slice(0, 80)}` };
   }
@@ -48,13 +54,7 @@ export function decodeLogEntry(fields: readonly string[]): LoggedInput | { reado
 }
 
 /** A `disconnect` is not a client frame, so the command schema does not know it. */
-function decodeDisconnect(command: string): LeaveReason | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(command);
-  } catch {
-    return null;
-  }
+function decodeDisconnect(value: unknown): LeaveReason | null {
   if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'type') || (value as { type?: unknown }).type !== 'disconnect') return null;
   const reason = Object.hasOwn(value, 'reason') ? (value as { reason?: unknown }).reason : undefined;
   return isLeaveReason(reason) ? reason : null;

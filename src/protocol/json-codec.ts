@@ -19,6 +19,11 @@ export function decodeJsonFrame(
   } catch {
     return errorEvent('bad_frame', 'frame is not valid JSON');
   }
+  return decodeJsonValue(value, maxMessageLength);
+}
+
+/** `decodeJsonFrame` for a frame already parsed: the schema check alone. */
+export function decodeJsonValue(value: unknown, maxMessageLength: number): ClientCommand | TransportFrame | ErrorEvent | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return errorEvent('bad_frame', 'frame must be a JSON object with a "type"');
   }

@@ -35,6 +35,7 @@ import { Logger, silentLogger } from './logger';
 import { createMetricsRegistry, createTrafficCounters, serveMetrics, TrafficCounters } from './metrics';
 import { Server as HttpServer } from 'http';
 import { SharedEncoding } from './shared-encoding';
+import { withDefaults } from './with-defaults';
 
 /** The defaults of every per-connection limit (see src/protocol/limits.ts for why each is what it is). */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -157,7 +158,6 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
   function onTransition(transition: Transition): void {
     const before = roomState;
     roomState = transition.state;
-    cluster?.record(transition);
     historyReplay?.record(transition);
     for (const delivery of transition.deliveries) {
       deliver(delivery, before);
@@ -184,6 +184,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     nextConnId = cluster.firstConnId;
     historyReplay = new HistoryReplay(cluster, cluster.rules.historyLength, log);
     cluster.attach({
+      state: () => roomState,
       send: (id, event) => connections.get(id)?.deliver(new SharedEncoding(event)),
       broadcast: (event) => {
         const encoding = new SharedEncoding(event);
@@ -361,13 +362,4 @@ export function formatAddress({ address, port, family }: AddressInfo): string {
 
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
-
-/** The defaults, with every field `given` defines (an explicit `undefined` keeps the default). */
-function withDefaults<T extends object>(defaults: T, given: Partial<T>): T {
-  const result: { -readonly [K in keyof T]: T[K] } = { ...defaults };
-  for (const key of Object.keys(defaults) as Array<keyof T>) {
-    if (given[key] !== undefined) result[key] = given[key] as T[keyof T];
-  }
-  return result;
 }

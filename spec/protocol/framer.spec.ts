@@ -73,13 +73,39 @@ describe('LineFramer', () => {
       expect(frameChunks([bytes('one\r'), bytes('\ntwo\r'), bytes('\n')], MAX)).toEqual(['one', 'two'].map(frame));
     });
 
-    it('keeps a lone \\r inside a line as a character (the sanitizer removes it later)', () => {
-      expect(frameChunks([bytes('a\rb\n')], MAX)).toEqual([frame('a\rb')]);
-      expect(frameChunks([bytes('\rstart\n')], MAX)).toEqual([frame('\rstart')]);
+    it('ends a line at a lone \\r, as old terminals and some telnet modes send', () => {
+      expect(frameChunks([bytes('one\rtwo\rthree\r')], MAX)).toEqual(['one', 'two', 'three'].map(frame));
+      expect(frameChunks(byteByByte(bytes('one\rtwo\r')), MAX)).toEqual(['one', 'two'].map(frame));
     });
 
-    it('strips only one \\r before the newline', () => {
-      expect(frameChunks([bytes('a\r\r\n')], MAX)).toEqual([frame('a\r')]);
+    it('takes \\r NUL (telnet) as one line end, also split between chunks', () => {
+      const input = Buffer.concat([bytes('one'), Buffer.from([0x0d, 0x00]), bytes('two'), Buffer.from([0x0d, 0x00])]);
+      expect(frameChunks([input], MAX)).toEqual(['one', 'two'].map(frame));
+      expect(frameChunks(byteByByte(input), MAX)).toEqual(['one', 'two'].map(frame));
+    });
+
+    it('keeps a NUL that does not follow a \\r as a character', () => {
+      expect(frameChunks([Buffer.from([0x61, 0x0a, 0x00, 0x62, 0x0a])], MAX)).toEqual([frame('a'), frame('\u0000b')]);
+    });
+
+    it('takes \\r\\r\\n as an empty line after a line', () => {
+      expect(frameChunks([bytes('a\r\r\n')], MAX)).toEqual([frame('a'), frame('')]);
+    });
+
+    it('takes \\n\\r as two line ends (an LF, then a lone CR)', () => {
+      expect(frameChunks([bytes('a\n\rb\n')], MAX)).toEqual([frame('a'), frame(''), frame('b')]);
+    });
+
+    it('says whether the peer has ended a line yet, and whether a line is open', () => {
+      const framer = new LineFramer(MAX);
+      const out: FramerOutput[] = [];
+      framer.push(bytes('name'), (o) => out.push(o));
+      expect([framer.hasSentLineEnd, framer.hasOpenLine]).toEqual([false, true]);
+      framer.endLine((o) => out.push(o));
+      expect([framer.hasSentLineEnd, framer.hasOpenLine]).toEqual([false, false]);
+      framer.push(bytes('hi\r'), (o) => out.push(o));
+      expect([framer.hasSentLineEnd, framer.hasOpenLine]).toEqual([true, false]);
+      expect(out).toEqual([frame('name'), frame('hi')]);
     });
 
     it('emits empty lines as empty frames', () => {
@@ -118,10 +144,10 @@ describe('LineFramer', () => {
       expect(frameChunks([bytes(`${oneOver}\r\n`)], LIMIT)).toEqual([failure('frame_too_large')]);
     });
 
-    it('counts a lone \\r before \\r\\n as part of the line', () => {
-      const sevenAndCr = `${'x'.repeat(LIMIT - 1)}\r`;
-      expect(frameChunks([bytes(`${sevenAndCr}\r\n`)], LIMIT)).toEqual([frame(sevenAndCr)]);
-      expect(frameChunks([bytes(`${exactly}\r\r\n`)], LIMIT)).toEqual([failure('frame_too_large')]);
+    it('does not count a lone \\r against the limit: it ends the line', () => {
+      expect(frameChunks([bytes(`${exactly}\r`)], LIMIT)).toEqual([frame(exactly)]);
+      expect(frameChunks([bytes(`${exactly}\r\0`)], LIMIT)).toEqual([frame(exactly)]);
+      expect(frameChunks([bytes(`${oneOver}\rok\r`)], LIMIT)).toEqual([failure('frame_too_large'), frame('ok')]);
     });
 
     it('gives the same answer at the boundary however the line is chunked', () => {
@@ -130,7 +156,8 @@ describe('LineFramer', () => {
         [`${exactly}\r\nok\n`, [frame(exactly), frame('ok')]],
         [`${oneOver}\nok\n`, [failure('frame_too_large') as FramerOutput, frame('ok')]],
         [`${oneOver}\r\nok\n`, [failure('frame_too_large') as FramerOutput, frame('ok')]],
-        [`${exactly}x\rok\nok\n`, [failure('frame_too_large') as FramerOutput, frame('ok')]],
+        [`${exactly}x\rok\nok\n`, [failure('frame_too_large') as FramerOutput, frame('ok'), frame('ok')]],
+        [`${exactly}\rok\r\0`, [frame(exactly), frame('ok')]],
       ];
       for (const [text, expected] of cases) {
         const input = bytes(text);
@@ -285,6 +312,85 @@ describe('frameLines', () => {
     expect(source.observed).toBe(false);
     source.next(bytes('two\n'));
     expect(seen).toEqual([frame('one')]);
+  });
+
+  describe('a pause ends the line of a peer that has never ended one (idleLineMs)', () => {
+    const IDLE = 200;
+    const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    const options = { maxFrameBytes: MAX, idleLineMs: IDLE };
+
+    it('takes each write of a client that sends no line ends as one line: the name, each message, {quit}', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        // The original chat clients: one write per message, a few hundred ms apart, no newline.
+        const bytes$ = cold('a 299ms b 299ms c', { a: bytes('giulia'), b: bytes('ciao a tutti'), c: bytes('{quit}') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('200ms x 299ms y 299ms z', {
+          x: frame('giulia'),
+          y: frame('ciao a tutti'),
+          z: frame('{quit}'),
+        });
+      });
+    });
+
+    it('times the pause from the last byte: a write that arrives in pieces stays one line', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 99ms b 99ms c', { a: bytes('ciao '), b: bytes('a '), c: bytes('tutti') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('400ms x', { x: frame('ciao a tutti') });
+      });
+    });
+
+    it('never cuts the lines of a client that has ended a line: slow pieces make one message', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 299ms b 299ms c 299ms d', {
+          a: bytes('alice\n'),
+          b: bytes('slow '),
+          c: bytes('but '),
+          d: bytes('whole\n'),
+        });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('x 899ms y', { x: frame('alice'), y: frame('slow but whole') });
+      });
+    });
+
+    it('counts a lone CR as a line end: a CR client is a line client', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 299ms b 299ms c', { a: bytes('bob\r'), b: bytes('half '), c: bytes('line\r') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('x 599ms y', { x: frame('bob'), y: frame('half line') });
+      });
+    });
+
+    it('becomes a line client at its first line end, even after pause-ended lines', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 299ms b 299ms c 299ms d', { a: bytes('carol'), b: bytes('hi\n'), c: bytes('wait '), d: bytes('for it\n') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('200ms w 99ms x 599ms y', {
+          w: frame('carol'),
+          x: frame('hi'),
+          y: frame('wait for it'),
+        });
+      });
+    });
+
+    it('ends a pause-delimited line that was too long as an error, then reads the next write', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 299ms b', { a: bytes('x'.repeat(MAX + 1)), b: bytes('next') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('e 499ms y', {
+          e: failure('frame_too_large'),
+          y: frame('next'),
+        } as Record<string, FramerOutput>);
+      });
+    });
+
+    it('does nothing at a pause when turned off (0), and ends the open line only when the stream ends', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 999ms |', { a: bytes('giulia') });
+        expectObservable(bytes$.pipe(frameLines({ maxFrameBytes: MAX, idleLineMs: 0 }))).toBe('1000ms (x|)', { x: frame('giulia') });
+      });
+    });
+
+    it('ends the open line once when the stream ends before the pause, with no timer left behind', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const bytes$ = cold('a 50ms |', { a: bytes('bye') });
+        expectObservable(bytes$.pipe(frameLines(options))).toBe('51ms (x|)', { x: frame('bye') });
+      });
+    });
   });
 
   it('works as an ordinary operator on a synchronous source', () => {

@@ -1,49 +1,21 @@
 import { ChildProcess, spawn } from 'child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
-import { delimiter, join } from 'path';
+import { join } from 'path';
 import { eventually } from './line-client';
+import { describeNeeding, findCommand } from './needs-command';
 
 /** Where `redis-server` is on the PATH, or null. */
 export function findRedisServer(): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
+  return findCommand('redis-server');
 }
-
-/** The skip is said once, however many groups of tests need Redis. */
-let toldOfSkipping = false;
 
 const INSTALL_HINT = 'install it to run them: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)';
 
-/**
- * `describe` for specs that need a real Redis. Where `redis-server` is missing they are skipped with
- * one line saying how to install it, except in CI (`CI` set), where they must run: CI installs it.
- */
+/** `describe` for specs that need a real Redis: see `describeNeeding`. */
 export function describeWithRedis(name: string, body: () => void): void {
-  if (findRedisServer() !== null) {
-    describe(name, body);
-    return;
-  }
-  if (process.env.CI) {
-    describe(name, () => {
-      it('needs redis-server on the PATH', () => {
-        throw new Error(`redis-server is not on the PATH; CI must install it (.ci/run does): ${INSTALL_HINT}`);
-      });
-    });
-    return;
-  }
-  if (!toldOfSkipping) process.stdout.write(`Skipping the tests that need Redis: redis-server is not on the PATH; ${INSTALL_HINT}\n`);
-  toldOfSkipping = true;
-  describe.skip(name, body);
+  describeNeeding('redis-server', INSTALL_HINT, name, body);
 }
 
 export interface RedisServerOptions {

@@ -6,6 +6,16 @@
 /** Longest frame (one line, without its newline) a peer may send. Checked while buffering. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024;
 
+/**
+ * Until a connection has ended a line (LF, CR, CRLF or CR NUL), a pause this long after its last byte,
+ * in milliseconds, ends the line it was sending. The original chat programs' clients send the name and
+ * each message as one write with no line end, seconds apart: the pause is their line end, and 200 ms
+ * keeps their messages apart even when typed or scripted 300 ms apart while seeing them within a second.
+ * A connection that has ended a line once is a line client (netcat, telnet, our client): its lines are
+ * never cut by a pause, however slowly they arrive. 0 turns pauses off.
+ */
+export const DEFAULT_LINE_IDLE_MS = 200;
+
 /** Longest chat message, in Unicode code points, after cleaning. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 2000;
 

@@ -21,6 +21,8 @@ import { WriteBatch } from './write-batch';
 /** Every per-connection limit; `createChatServer` fills in the defaults from src/protocol/limits.ts. */
 export interface ConnectionLimits {
   readonly maxFrameBytes: number;
+  /** Until a peer ends a line, a pause this long (ms) ends the line it is sending (see DEFAULT_LINE_IDLE_MS). */
+  readonly lineIdleMs: number;
   readonly maxMessageLength: number;
   readonly closeGraceMs: number;
   readonly sendQueueBytes: number;
@@ -119,6 +121,11 @@ export class Connection implements HeldInput {
   private readonly now: () => number;
   private lastHeardAt: number;
   private pingSentAt: number | null = null;
+  /** Why the server ended this connection (the goodbye it said, or why it cut it off); unset while the peer may still hang up first. */
+  private endedBecause?: string;
+  /** Errors sent before the user had a name, and the last one's code: what a nameless peer that hangs up had been told. */
+  private errorsBeforeName = 0;
+  private lastErrorBeforeName?: string;
 
   constructor(
     readonly id: ConnId,
@@ -152,7 +159,7 @@ export class Connection implements HeldInput {
     this.input$ = new Observable<ConnectionInput>((subscriber) => {
       this.inputSubscriber = subscriber;
       const subscription = socketBytes(socket, (chunk) => this.admitChunk(chunk))
-        .pipe(frameLines(limits.maxFrameBytes))
+        .pipe(frameLines({ maxFrameBytes: limits.maxFrameBytes, idleLineMs: limits.lineIdleMs }))
         .subscribe({
           next: (output) => this.receive(output),
           error: (err: unknown) => subscriber.error(err),
@@ -183,6 +190,10 @@ export class Connection implements HeldInput {
       if (this.heldHead < this.heldFrames.length || this.inputEnded || this.socket.isPaused()) queueMicrotask(() => this.resumeInput());
     }
     if (this.closing) return;
+    if (event.type === 'error' && !this.registered) {
+      this.errorsBeforeName += 1;
+      this.lastErrorBeforeName = event.code;
+    }
     if (event.type === 'welcome') {
       this.registered = true;
       this.currentRoom = event.room;
@@ -194,7 +205,10 @@ export class Connection implements HeldInput {
     const bytes = encoding.bytesFor(this.wireMode(), this.currentRoom);
     // Only chat messages may be dropped for a slow peer: notices and replies keep its view consistent.
     if (bytes.length > 0) this.send(bytes, event.type === 'message');
-    if (event.type === 'bye') this.closeGracefully();
+    if (event.type === 'bye') {
+      this.endedBecause ??= `${event.reason}: ${event.message}`;
+      this.closeGracefully();
+    }
   }
 
   /** Tells the client the server is going away and starts closing. */
@@ -210,6 +224,19 @@ export class Connection implements HeldInput {
   /** Tells the room this user left, and why, before the socket closes (which would say `disconnect`). */
   reportLeave(reason: LeaveReason): void {
     this.inputSubscriber?.next({ type: 'disconnect', reason });
+  }
+
+  /** Whether the room has welcomed this connection under a name. */
+  get named(): boolean {
+    return this.registered;
+  }
+
+  /** Why the connection ended, for the log: the goodbye the server said, or that the peer hung up (and what it had been told). */
+  describeEnd(): string {
+    if (this.endedBecause !== undefined) return this.endedBecause;
+    if (this.errorsBeforeName === 0) return 'the client closed the connection';
+    const errors = this.errorsBeforeName === 1 ? 'an error' : `${this.errorsBeforeName} errors`;
+    return `the client closed the connection after ${errors} (last: ${this.lastErrorBeforeName})`;
   }
 
   /** Resolves once the socket has closed. */
@@ -495,6 +522,7 @@ export class Connection implements HeldInput {
   private dropSlowPeer(why: string): void {
     if (this.closing) return;
     this.log.info(`dropping slow client ${this.remote} (${describeConnId(this.id)}): ${why}`);
+    this.endedBecause ??= `too_slow: ${why}`;
     this.inputSubscriber?.next({ type: 'disconnect', reason: 'too_slow' });
     this.traffic.droppedMessages += this.queue.takeMissed();
     this.closing = true;

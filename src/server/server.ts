@@ -8,6 +8,7 @@ import {
   DEFAULT_HOLD_SHARE,
   DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
+  DEFAULT_LINE_IDLE_MS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_LENGTH,
@@ -40,6 +41,7 @@ import { withDefaults } from './with-defaults';
 /** The defaults of every per-connection limit (see src/protocol/limits.ts for why each is what it is). */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  lineIdleMs: DEFAULT_LINE_IDLE_MS,
   maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
   closeGraceMs: DEFAULT_CLOSE_GRACE_MS,
   sendQueueBytes: DEFAULT_SEND_QUEUE_BYTES,
@@ -231,7 +233,9 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       const remaining = (connectionsPerIp.get(address) ?? 1) - 1;
       if (remaining === 0) connectionsPerIp.delete(address);
       else connectionsPerIp.set(address, remaining);
-      log.info(`disconnect ${connection.remote} (${describeConnId(connection.id)})`);
+      // A connection that never got a name leaves no "left" line: say here why it ended.
+      const unnamed = connection.named ? '' : ` without a name: ${connection.describeEnd()}`;
+      log.info(`disconnect ${connection.remote} (${describeConnId(connection.id)})${unnamed}`);
     });
     connection.greet();
     const clusterGreeting = cluster?.greeting();
@@ -249,7 +253,8 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
 
   const server: Server = tls
     ? createTlsServer({ cert: tls.cert, key: tls.key }, onConnection).on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>
-        log.debug(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.code ?? err.message}`),
+        // Info, not debug: a plain-text client on the TLS port never becomes a connection, and this is the only trace of it.
+        log.info(`TLS handshake failed from ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}: ${err.code ?? err.message}`),
       )
     : createTcpServer(onConnection);
 

@@ -173,6 +173,11 @@ describe('text mode commands', () => {
     expect(result).toEqual({ type: 'error', code: 'unknown_command', message: expect.stringContaining(`/${'x'.repeat(20)};`) });
   });
 
+  it('quotes an unknown command back without its control characters (no ESC or BEL reaches the terminal)', () => {
+    const result = text('/da\u001b[31mnce\u0007 now');
+    expect(result).toEqual({ type: 'error', code: 'unknown_command', message: 'unknown command /da[31mnce; /help lists the commands' });
+  });
+
   it.each(['/', ' / ', '/ join #dev'])('refuses %j, which names no command', (line) => {
     expect(text(line)).toEqual({ type: 'error', code: 'unknown_command', message: expect.stringContaining('/help') });
   });

@@ -1,4 +1,4 @@
-import { commandBySlash, usage } from '../protocol/commands';
+import { commandBySlash, unknownCommandMessage, usage } from '../protocol/commands';
 import { QUIT_COMMANDS } from '../protocol/text-codec';
 import { ChatCommand } from './chat-client';
 
@@ -23,7 +23,7 @@ export function readInputLine(line: string): InputLine | null {
   if (!trimmed.startsWith('/')) return { kind: 'command', command: { type: 'say', text: line } };
   const match = /^\/(\S+)\s*(.*)$/s.exec(trimmed)!;
   const spec = commandBySlash(match[1]);
-  if (!spec) return { kind: 'invalid', message: `unknown command /${match[1].slice(0, 20)}; /help lists the commands` };
+  if (!spec) return { kind: 'invalid', message: unknownCommandMessage(match[1]) };
   const fields = spec.parseArgs(match[2].trim());
   if (fields === null) return { kind: 'invalid', message: `usage: ${usage(spec)}` };
   if (spec.type === 'quit') return { kind: 'quit' };

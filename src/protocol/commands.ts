@@ -1,5 +1,6 @@
 import { ClientCommand, CommandType, ErrorEvent, errorEvent } from './frames';
 import { cleanMessage } from './say';
+import { cleanText } from './sanitize';
 
 /** A JSON field of a command frame: a required or an optional string. */
 export type FieldType = 'string' | 'string?';
@@ -61,6 +62,18 @@ export function commandBySlash(slash: string): CommandSpec | undefined {
 }
 
 /** How to use a command, for help and usage errors: `/msg name text`. */
+/** Longest part of an unknown command's name quoted back in its error, in code points. */
+const UNKNOWN_COMMAND_SHOWN = 20;
+
+/**
+ * The error for a `/word` that names no command. The word is quoted back cleaned, like any remote text:
+ * a typo must not carry ESC or BEL to the user's terminal.
+ */
+export function unknownCommandMessage(slash: string): string {
+  const shown = Array.from(cleanText(slash)).slice(0, UNKNOWN_COMMAND_SHOWN).join('');
+  return `unknown command /${shown}; /help lists the commands`;
+}
+
 export function usage(spec: CommandSpec): string {
   const form = spec.slash === null ? spec.type : `/${spec.slash}`;
   return spec.args === '' ? form : `${form} ${spec.args}`;

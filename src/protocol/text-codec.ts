@@ -1,4 +1,4 @@
-import { buildCommand, commandBySlash, commandByType, usage } from './commands';
+import { buildCommand, commandBySlash, commandByType, unknownCommandMessage, usage } from './commands';
 import { ClientCommand, ErrorEvent, errorEvent, LeaveReason, ServerEvent } from './frames';
 
 /** Typing either of these ends the session; `{quit}` is what the original chat programs used. */
@@ -38,7 +38,7 @@ export function decodeTextLine(
   if (!match) return errorEvent('unknown_command', 'a command name must follow "/"; /help lists the commands');
   const spec = commandBySlash(match[1]);
   if (!spec) {
-    return errorEvent('unknown_command', `unknown command /${match[1].slice(0, 20)}; /help lists the commands`);
+    return errorEvent('unknown_command', unknownCommandMessage(match[1]));
   }
   const fields = spec.parseArgs(match[2].trim());
   // Arguments that do not fit, or text that is blank once cleaned, get the command's usage.

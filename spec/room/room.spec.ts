@@ -1,6 +1,8 @@
 import { filter, map, Observable, Subject } from 'rxjs';
 import { ConnectionInput, ConnectionSource } from '../../src/room/events';
-import { createRoom } from '../../src/room/room';
+import { createRoom, INTERNAL_ERROR_MESSAGE } from '../../src/room/room';
+import { reduceRoom } from '../../src/room/reducer';
+import { RoomInput } from '../../src/room/events';
 import {
   bye,
   conn,
@@ -39,6 +41,33 @@ describe('room', () => {
         d: to([3], welcome('Carol', ['alice', 'bob', 'Carol'])),
         e: to([1, 2], joined('Carol', 8)),
       });
+    });
+  });
+
+  it('never dies: an input the reducer throws on is refused to its sender, and the chat goes on', () => {
+    createTestScheduler().run(({ hot, cold, expectObservable, flush }) => {
+      const alice = hot('-a------c', { a: hello('alice'), c: say('after') });
+      const bob = hot('  --b---x--', { b: hello('bob'), x: say('boom') });
+      const expected = ' -a(bc)d-e';
+      const failures: Array<[unknown, RoomInput]> = [];
+      // A rule with a bug: it throws on one message.
+      const buggy: typeof reduceRoom = (state, input, config) => {
+        if (input.type === 'say' && input.text === 'boom') throw new Error('a bug in a rule');
+        return reduceRoom(state, input, config);
+      };
+      const room = createRoom(cold('(ab)', { a: conn(1, alice), b: conn(2, bob) }), {
+        reduce: buggy,
+        onReducerError: (err, input) => failures.push([err, input]),
+      });
+      expectObservable(received$(room)).toBe(expected, {
+        a: to([1], welcome('alice', ['alice'])),
+        b: to([2], welcome('bob', ['alice', 'bob'])),
+        c: to([1], joined('bob', 2)),
+        d: to([2], error('internal_error', INTERNAL_ERROR_MESSAGE)),
+        e: to([1, 2], expect.objectContaining({ type: 'message', from: 'alice', text: 'after' })),
+      });
+      flush();
+      expect(failures).toEqual([[new Error('a bug in a rule'), expect.objectContaining({ type: 'say', text: 'boom', from: 2 })]]);
     });
   });
 

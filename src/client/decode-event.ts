@@ -23,6 +23,7 @@ const ERROR_CODES = {
   no_such_room: true,
   rate_limited: true,
   unavailable: true,
+  internal_error: true,
 } as const satisfies Record<ErrorCode, true>;
 
 const LEAVE_REASONS = {

@@ -52,7 +52,9 @@ export type ErrorCode =
   | 'no_such_room'
   | 'rate_limited'
   /** Clustered servers only: the shared store (Redis) is unreachable, so the command was not carried out. */
-  | 'unavailable';
+  | 'unavailable'
+  /** The server failed to carry out the command (a bug, logged); nothing changed, and the chat goes on. */
+  | 'internal_error';
 
 export interface WelcomeEvent {
   readonly type: 'welcome';

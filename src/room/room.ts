@@ -1,4 +1,5 @@
 import { asyncScheduler, catchError, endWith, map, mergeMap, Observable, observeOn, of, queueScheduler, scan, share } from 'rxjs';
+import { errorEvent } from '../protocol/frames';
 import { ConnectionSource, Delivery, RoomInput } from './events';
 import { reduceRoom, Transition } from './reducer';
 import { DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from './state';
@@ -36,7 +37,17 @@ export interface RoomOptions {
   readonly config?: RoomConfig;
   /** Where the ordered log comes from; defaults to this process's inputs (`inProcessLog`). */
   readonly log?: InputLog;
+  /** The transition function; `reduceRoom` unless a test needs another. */
+  readonly reduce?: (state: RoomState, input: RoomInput, config: RoomConfig) => Transition;
+  /**
+   * Told when the reducer throws on an input. The room does not stop: the state stays as it was, the
+   * sender is told the command failed, and the next input is folded as usual.
+   */
+  readonly onReducerError?: (err: unknown, input: RoomInput) => void;
 }
+
+/** What the sender of an input the reducer threw on is told. */
+export const INTERNAL_ERROR_MESSAGE = 'the server could not carry that out (an internal error, logged); nothing changed';
 
 export interface Room {
   /** Every transition, in order: the state after the input and its deliveries. Hot and shared. */
@@ -59,7 +70,29 @@ export interface Room {
  *   the queue scheduler runs the input at once, so the room adds no latency.
  */
 export function createRoom(connections$: Observable<ConnectionSource>, options: RoomOptions = {}): Room {
-  const { now = () => asyncScheduler.now(), initialState = initialRoomState, config = DEFAULT_ROOM_CONFIG, log = inProcessLog } = options;
+  const {
+    now = () => asyncScheduler.now(),
+    initialState = initialRoomState,
+    config = DEFAULT_ROOM_CONFIG,
+    log = inProcessLog,
+    reduce = reduceRoom,
+    onReducerError = () => {},
+  } = options;
+
+  /**
+   * One input, folded so that a bug in one rule cannot stop the chat: a throw would error the shared
+   * stream and end every subscription (and, in a cluster, every node would meet the same entry again on
+   * replay). A failed `disconnect` has nobody left to tell; it is only reported.
+   */
+  const foldSafely = (state: RoomState, input: RoomInput): Transition => {
+    try {
+      return reduce(state, input, config);
+    } catch (err) {
+      onReducerError(err, input);
+      const toSender: Delivery[] = input.type === 'disconnect' ? [] : [{ to: { kind: 'one', id: input.from }, event: errorEvent('internal_error', INTERNAL_ERROR_MESSAGE) }];
+      return { state, deliveries: toSender };
+    }
+  };
 
   const local$ = connections$.pipe(
     mergeMap(({ id, input$ }) =>
@@ -74,7 +107,7 @@ export function createRoom(connections$: Observable<ConnectionSource>, options: 
   const transitions$ = log(local$).pipe(
     observeOn(queueScheduler),
     scan<LogEntry, Transition>(
-      (previous, entry) => (entry.type === 'reset' ? { state: entry.state, deliveries: [] } : reduceRoom(previous.state, entry, config)),
+      (previous, entry) => (entry.type === 'reset' ? { state: entry.state, deliveries: [] } : foldSafely(previous.state, entry)),
       { state: initialState, deliveries: [] },
     ),
     share(),

@@ -151,9 +151,13 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
    * Starts the room over the chat's log: this process's inputs alone, or, in a cluster, the shared
    * log of every server. In a cluster the room keeps no history itself; Redis does (HistoryReplay).
    */
-  function startRoom(log: InputLog): void {
+  function startRoom(inputLog: InputLog): void {
     const config = cluster ? { ...roomConfig, maxRoomsPerUser: cluster.rules.maxRoomsPerUser, historyLength: 0 } : roomConfig;
-    const room = createRoom(connections$, { config, log });
+    const room = createRoom(connections$, {
+      config,
+      log: inputLog,
+      onReducerError: (err, input) => log.error(`the room failed on a ${input.type} input from ${describeConnId(input.from)} and carried on: ${(err as Error).stack ?? String(err)}`),
+    });
     subscriptions.add(room.transitions$.subscribe(onTransition));
   }
 

@@ -6,9 +6,8 @@
 import { filter, firstValueFrom } from 'rxjs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { readCaFile } from '../src/client/certificate-file';
-import { ChatClient, createChatClient } from '../src/client/chat-client';
-import { roomKey } from '../src/client/rooms';
+// In your own project: from 'rxchat'. Here, '../src' is that package's entry point, unbuilt.
+import { ChatClient, createChatClient, readCaFile, roomKey } from '../src';
 
 /** The flags every bot takes; a bot adds its own with `.option(...)` before `.parseSync()`. */
 export function botCommandLine(script: string, defaultName: string) {

@@ -4,7 +4,7 @@
  *   npx tsx examples/echo-bot.ts --host 127.0.0.1 --port 53000
  */
 import { parseArgs } from 'util';
-import { createChatClient } from '../src/client/chat-client';
+import { createChatClient } from '../src'; // in your own project: from 'rxchat'
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

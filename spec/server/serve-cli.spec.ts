@@ -59,18 +59,20 @@ describe('chat serve (the real process)', () => {
   });
 
   it.each([
-    [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
-    [['serve', '--max-frame-bytes', '0'], /--max-frame-bytes must be a whole number above 0/],
-    [['serve', '--log-level', 'loud'], /Invalid values/],
-    [['serve', '--no-such-flag'], /Unknown argument/],
-    [['serve', '--history', '-1'], /--history must be a whole number, 0 or more/],
-    [['serve', '--slow-timeout', '0'], /--slow-timeout must be a number above 0/],
-    [['serve', '--hold-share', '1.5'], /--hold-share must be a number above 0 and at most 1/],
-  ])('rejects %j with a message and a non-zero exit', async (args, message) => {
+    [['serve', '--port', '70000'], /^chat serve: --port must be a whole number from 0 to 65535 \(got 70000\)\n$/],
+    [['serve', '--max-frame-bytes', '0'], /^chat serve: --max-frame-bytes must be a whole number above 0/],
+    [['serve', '--log-level', 'loud'], /^chat serve: --log-level must be one of error, warn, info, debug/],
+    [['serve', '--no-such-flag'], /^chat serve: unknown flag --no-such-flag\n$/],
+    [['serve', '--history', '-1'], /^chat serve: --history must be a whole number, 0 or more/],
+    [['serve', '--slow-timeout', '0'], /^chat serve: --slow-timeout must be a number above 0/],
+    [['serve', '--hold-share', '1.5'], /^chat serve: --hold-share must be a number above 0 and at most 1/],
+  ])('rejects %j in one line (no usage) and exits 2', async (args, message) => {
     const serve = CliProcess.run(args);
     processes.push(serve);
-    expect(await serve.exited).not.toBe(0);
+    expect(await serve.exited).toBe(2);
     expect(serve.stderr).toMatch(message);
+    expect(serve.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(serve.stdout).toBe('');
   });
 
   it('reads flags from CHAT_* environment variables', async () => {

@@ -33,9 +33,12 @@ import { cleanText } from '../protocol/sanitize';
 import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
 import { createChatServer } from '../server/server';
 import { effectiveMaxConnections, openFileLimit } from './fd-limit';
-import { keyPrefix, redisUrl, nonNegativeInteger, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';
+import { keyPrefix, redisUrl, nonNegativeInteger, oneOf, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';
 
-/** `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is `CHAT_MAX_FRAME_BYTES`. */
+/**
+ * `chat serve` flags. Each can also be set as an environment variable: `--max-frame-bytes` is
+ * `CHAT_MAX_FRAME_BYTES` (main.ts reads them, for every flag declared here).
+ */
 export function serveOptions(yargs: Argv) {
   return yargs
     .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on (0.0.0.0 accepts other machines)' })
@@ -75,7 +78,7 @@ export function serveOptions(yargs: Argv) {
       if (Boolean(args.tlsCert) !== Boolean(args.tlsKey)) throw new Error('--tls-cert and --tls-key go together: give both or neither');
       return true;
     })
-    .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'How much to log to stderr' });
+    .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'How much to log to stderr', coerce: oneOf('--log-level', LOG_LEVELS) });
 }
 
 type ServeArgs = Awaited<ReturnType<typeof serveOptions>['argv']>;

@@ -1,6 +1,10 @@
 import { isIP } from 'net';
 
-/** Argument checks shared by the commands: each throws a message yargs prints with the usage. */
+/**
+ * Argument checks shared by the commands. Each throws a one-line message that starts with the flag it
+ * is about (`chat` prints it as `chat serve: <message>` and adds the environment variable when the
+ * value came from one).
+ */
 
 export function portNumber(value: number, flag = '--port'): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
@@ -60,6 +64,14 @@ export function shareOfOne(flag: string) {
   return (value: number): number => {
     if (!Number.isFinite(value) || value <= 0 || value > 1) throw new Error(`${flag} must be a number above 0 and at most 1 (got ${String(value)})`);
     return value;
+  };
+}
+
+/** One of a fixed list of words (yargs' own `choices` message spreads over several lines). */
+export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new Error(`${flag} must be one of ${choices.join(', ')} (got ${JSON.stringify(String(value).slice(0, 80))})`);
+    return value as T;
   };
 }
 

@@ -167,6 +167,13 @@ export interface ChatClient {
   /** Sends any command (`join`, `part`, `me`, `msg`, `nick`, `names`, `rooms`, `help`, `say`), in order. */
   send(command: ChatCommand): SendResult;
   /**
+   * Resolves once nothing said so far is left waiting that could still go: the outbox is empty (all
+   * of it written to the socket), or its name was refused after a reconnect (nothing goes out until
+   * `register()` succeeds again), or the client is closed. A program that says a lot and then quits
+   * waits for this first: `quit()` drops what the pace still holds back.
+   */
+  drained(): Promise<void>;
+  /**
    * Leaves for good: sends `quit`, waits briefly for the goodbye, closes the socket and completes the
    * streams. Never rejects; calling it again returns the same promise.
    */
@@ -236,6 +243,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   let pending: PendingRegistration | undefined;
   /** Commands not yet sent, oldest first. */
   const outbox: ChatCommand[] = [];
+  /** `drained()` calls waiting for the outbox to empty. */
+  const drainWaiters: Array<() => void> = [];
   /** The rooms we were in when the connection was lost, to go back into once registered again. */
   let roomsToRestore: RoomsState | undefined;
   let pumpTimer: NodeJS.Timeout | undefined;
@@ -290,6 +299,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
       }
       send(outbox.shift()!);
     }
+    settleDrained();
+  }
+
+  /** Wakes the `drained()` calls once nothing in the outbox can go any more, or nothing is left in it. */
+  function settleDrained(): void {
+    if (outbox.length > 0 && wantedName !== undefined && state$.value.status !== 'closed') return;
+    for (const resolve of drainWaiters.splice(0)) resolve();
   }
 
   function enqueue(command: ChatCommand): SendResult {
@@ -500,6 +516,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
           pending = undefined;
           events$.next(event);
           registration?.reject(new ChatClientError(event.code, event.message));
+          settleDrained();
           return;
         }
         if (helloInFlight && event.code === HELLO_DEFERRED) {
@@ -590,6 +607,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     registration?.reject(new ChatClientError('closed', 'the client was closed'));
     setRooms(NO_ROOMS);
     setState({ status: 'closed', reason });
+    settleDrained();
     events$.complete();
     state$.complete();
     rooms$.complete();
@@ -647,6 +665,13 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     },
 
     send: enqueue,
+
+    drained() {
+      return new Promise<void>((resolve) => {
+        drainWaiters.push(resolve);
+        settleDrained();
+      });
+    },
 
     quit() {
       if (quitting) return quitting;

@@ -262,7 +262,7 @@ describe('chat join through pipes (the real process)', () => {
   it('refuses a bad port with a clear message', async () => {
     const join = CliProcess.run(['join', '--port', '70000']);
     processes.push(join);
-    expect(await join.exited).toBe(1);
+    expect(await join.exited).toBe(2);
     expect(join.stderr).toContain('--port must be a whole number from 1 to 65535 (got 70000)');
   });
 });

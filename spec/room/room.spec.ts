@@ -1,4 +1,4 @@
-import { filter, map, Observable, Subject } from 'rxjs';
+import { filter, map, Observable, queueScheduler, Subject } from 'rxjs';
 import { ConnectionInput, ConnectionSource } from '../../src/room/events';
 import { createRoom, INTERNAL_ERROR_MESSAGE } from '../../src/room/room';
 import { reduceRoom } from '../../src/room/reducer';
@@ -402,6 +402,21 @@ describe('room', () => {
       const values = { x: to([1, 2], message('alice', 'ping', 5, 1)), y: to([1, 2], message('bob', 'pong', 5, 2)) };
       expectObservable(messages$).toBe(expected, values);
     });
+  });
+
+  it('has a mailbox of its own: work queued on the global queueScheduler neither delays the room nor is delayed by it', () => {
+    const alice = new Subject<ConnectionInput>();
+    const room = createRoom(new Observable<ConnectionSource>((subscriber) => subscriber.next(conn(1, alice))));
+    const seen: string[] = [];
+    const subscription = room.deliveries$.subscribe((delivery) => seen.push(delivery.event.type));
+    let seenInside: string[] = [];
+    // Something else in the process (a client library, a test) is running a task on the global queue.
+    queueScheduler.schedule(() => {
+      alice.next(hello('alice'));
+      seenInside = [...seen];
+    });
+    subscription.unsubscribe();
+    expect(seenInside).toEqual(['welcome']);
   });
 
   it('gives every subscriber the same deliveries, computed once', () => {

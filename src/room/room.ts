@@ -1,4 +1,7 @@
-import { asyncScheduler, catchError, endWith, map, mergeMap, Observable, observeOn, of, queueScheduler, scan, share } from 'rxjs';
+import { asyncScheduler, catchError, endWith, map, mergeMap, Observable, observeOn, of, scan, share } from 'rxjs';
+// Not re-exported by rxjs' index: only the shared `queueScheduler` instance is, and the mailbox needs its own.
+import { QueueAction } from 'rxjs/internal/scheduler/QueueAction';
+import { QueueScheduler } from 'rxjs/internal/scheduler/QueueScheduler';
 import { errorEvent } from '../protocol/frames';
 import { ConnectionSource, Delivery, RoomInput } from './events';
 import { reduceRoom, Transition } from './reducer';
@@ -64,10 +67,12 @@ export interface Room {
  *   the shared stream never errors because of one connection.
  * - Each input is stamped with the time it arrived, so that every process folding the same log (a
  *   cluster) computes the same state.
- * - `observeOn(queueScheduler)` is the actor's mailbox: an input produced while a previous one is
- *   still being delivered (a socket that closes as it is told goodbye) waits until that delivery is
- *   finished, so every subscriber sees transitions whole and in order. When nothing is in flight,
- *   the queue scheduler runs the input at once, so the room adds no latency.
+ * - `observeOn(mailbox)` is the actor's mailbox, a queue scheduler of the room's own: an input produced
+ *   while a previous one is still being delivered (a socket that closes as it is told goodbye) waits
+ *   until that delivery is finished, so every subscriber sees transitions whole and in order. When
+ *   nothing is in flight, the queue runs the input at once, so the room adds no latency. It is not the
+ *   global `queueScheduler`: work that anything else queues there (a client in the same process, a
+ *   test) must neither wait behind the room nor make the room wait behind it.
  */
 export function createRoom(connections$: Observable<ConnectionSource>, options: RoomOptions = {}): Room {
   const {
@@ -104,8 +109,9 @@ export function createRoom(connections$: Observable<ConnectionSource>, options: 
     ),
   );
 
+  const mailbox = new QueueScheduler(QueueAction);
   const transitions$ = log(local$).pipe(
-    observeOn(queueScheduler),
+    observeOn(mailbox),
     scan<LogEntry, Transition>(
       (previous, entry) => (entry.type === 'reset' ? { state: entry.state, deliveries: [] } : foldSafely(previous.state, entry)),
       { state: initialState, deliveries: [] },

@@ -94,7 +94,7 @@ describe('chat serve (the real process)', () => {
     expect(await help.exited).toBe(0);
     const flags = [
       '--host', '--port', '--max-frame-bytes', '--max-message-length', '--close-grace-ms', '--log-level',
-      '--history', '--motd', '--max-rooms-per-user', '--announce-limit',
+      '--history', '--motd', '--max-rooms-per-user', '--announce-limit', '--line-idle-ms',
       '--send-queue-bytes', '--catch-up-ms', '--hold-share', '--slow-timeout', '--rate', '--burst', '--flood-disconnect-after',
       '--register-timeout', '--ping-interval', '--ping-timeout', '--max-connections', '--max-per-ip',
       '--exempt-loopback', '--tls-cert', '--tls-key',
@@ -123,6 +123,30 @@ describe('chat serve room flags', () => {
     } finally {
       for (const client of clients) client.close();
       serve.kill();
+    }
+  });
+});
+
+describe('chat serve --line-idle-ms', () => {
+  it('reaches the connections: with 0 a write without a line end waits for one; by default the pause ends it', async () => {
+    const off = await CliProcess.serve(['--line-idle-ms', '0']);
+    const on = await CliProcess.serve(['--line-idle-ms', '50']);
+    const clients: LineClient[] = [];
+    try {
+      const [withoutPause, withPause] = await Promise.all([LineClient.open(off.port), LineClient.open(on.port)]);
+      clients.push(withoutPause, withPause);
+      withoutPause.socket.write('giulia');
+      withPause.socket.write('giulia');
+      await withPause.waitForLine((line) => line.includes('Welcome, giulia!'));
+      // The same write went to the server without pauses at the same time, and its answer is not there.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(withoutPause.lines.some((line) => line.includes('Welcome, giulia!'))).toBe(false);
+      withoutPause.socket.write('\n');
+      await withoutPause.waitForLine((line) => line.includes('Welcome, giulia!'));
+    } finally {
+      for (const client of clients) client.close();
+      off.process.kill();
+      on.process.kill();
     }
   });
 });

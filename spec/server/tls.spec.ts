@@ -60,12 +60,13 @@ describe('TLS', () => {
   });
 
   it.each([
-    [['--tls-cert', 'cert.pem'], /--tls-cert and --tls-key go together/],
-    [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], /cannot read the TLS certificate or key/],
-  ])('chat serve %j fails with a clear message', async (flags, message) => {
+    // A command-line mistake exits 2; a file that cannot be used exits 1.
+    [['--tls-cert', 'cert.pem'], /--tls-cert and --tls-key go together/, 2],
+    [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], /cannot read the TLS certificate or key/, 1],
+  ])('chat serve %j fails with a clear message', async (flags, message, code) => {
     const serve = CliProcess.run(['serve', '--port', '0', ...flags]);
     try {
-      expect(await serve.exited).toBe(1);
+      expect(await serve.exited).toBe(code);
       expect(serve.stderr).toMatch(message);
     } finally {
       serve.kill();

@@ -10,6 +10,7 @@ import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_FLOOD_DISCONNECT_AFTER,
   DEFAULT_HOST,
+  DEFAULT_LINE_IDLE_MS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_MESSAGE_LENGTH,
@@ -44,6 +45,7 @@ export function serveOptions(yargs: Argv) {
     .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on (0.0.0.0 accepts other machines)' })
     .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'TCP port to listen on (0 picks a free one)', coerce: (value: number) => portNumber(value) })
     .option('max-frame-bytes', { type: 'number', default: DEFAULT_MAX_FRAME_BYTES, describe: 'Longest line a client may send, in bytes', coerce: positiveInteger('--max-frame-bytes') })
+    .option('line-idle-ms', { type: 'number', default: DEFAULT_LINE_IDLE_MS, describe: 'Until a client ends a line, a pause this long, in ms, ends the line it was sending (the original chat clients send no newlines); 0 turns it off', coerce: nonNegativeInteger('--line-idle-ms') })
     .option('max-message-length', { type: 'number', default: DEFAULT_MAX_MESSAGE_LENGTH, describe: 'Longest chat message, in characters', coerce: positiveInteger('--max-message-length') })
     .option('close-grace-ms', { type: 'number', default: DEFAULT_CLOSE_GRACE_MS, describe: 'How long a closing client may take to hang up before it is cut off, in ms', coerce: positiveInteger('--close-grace-ms') })
     .option('history', { type: 'number', default: DEFAULT_HISTORY_LENGTH, describe: 'Messages of a room shown to a newcomer (0 for none)', coerce: nonNegativeInteger('--history') })
@@ -103,6 +105,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       host: args.host,
       port: args.port,
       maxFrameBytes: args.maxFrameBytes,
+      lineIdleMs: args.lineIdleMs,
       maxMessageLength: args.maxMessageLength,
       closeGraceMs: args.closeGraceMs,
       sendQueueBytes: args.sendQueueBytes,

@@ -491,7 +491,7 @@ export async function runLoad(request: LoadRequest, progress: (message: string) 
   let cpuAtJoin = NaN;
   let cpuAtSend = NaN;
   let generatorAtSend: NodeJS.CpuUsage | undefined;
-  let sendEndedAt = NaN;
+  let sendEndedAt: number; // set in the finally below, whatever happens
   let serverSendSeconds = 0;
   let generatorSendSeconds = 0;
 

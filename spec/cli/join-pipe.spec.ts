@@ -66,7 +66,7 @@ async function exitCode(join: CliProcess): Promise<number | null> {
   try {
     await eventually(() => join.exitCode !== null, 'chat join to exit', PROCESS_WAIT_MS);
   } catch (err) {
-    throw new Error(`${(err as Error).message}; stdout:\n${join.stdout}\nstderr:\n${join.stderr}`);
+    throw new Error(`${(err as Error).message}; stdout:\n${join.stdout}\nstderr:\n${join.stderr}`, { cause: err });
   }
   return join.exited;
 }

@@ -1,3 +1,5 @@
+// The module object itself, not an import-star copy: jest.spyOn must replace net.createServer where the server reads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import net = require('net');
 import { RESERVED_FILE_DESCRIPTORS } from '../../src/cli/fd-limit';
 import { CliProcess } from '../support/cli-process';

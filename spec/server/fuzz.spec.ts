@@ -1,5 +1,5 @@
 import { connect, Socket } from 'net';
-import { eventually, LineClient } from '../support/line-client';
+import { eventually } from '../support/line-client';
 import { SeededRandom } from '../support/seeded-random';
 import { startTestServer, TestServer } from '../support/test-server';
 

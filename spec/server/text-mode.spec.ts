@@ -1,4 +1,4 @@
-import { eventually, LineClient } from '../support/line-client';
+import { eventually } from '../support/line-client';
 import { startTestServer, TestServer } from '../support/test-server';
 
 describe('text mode over TCP (netcat users)', () => {

@@ -22,7 +22,7 @@ export function readCaFile(path: string): Buffer {
     if (stat.size > MAX_CA_FILE_BYTES) throw Object.assign(new Error(`it is larger than ${MAX_CA_FILE_BYTES} bytes`), { code: 'EFBIG' });
     pem = readFileSync(path);
   } catch (err) {
-    throw new Error(`cannot read ${where}: ${describeFileError(err as NodeJS.ErrnoException)}`);
+    throw new Error(`cannot read ${where}: ${describeFileError(err as NodeJS.ErrnoException)}`, { cause: err });
   }
   const blocks = pem.toString('utf8').match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) throw new Error(`${where} holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)`);
@@ -30,7 +30,7 @@ export function readCaFile(path: string): Buffer {
     try {
       new X509Certificate(block);
     } catch (err) {
-      throw new Error(`${where} holds a broken certificate (number ${index + 1}): ${(err as Error).message}`);
+      throw new Error(`${where} holds a broken certificate (number ${index + 1}): ${(err as Error).message}`, { cause: err });
     }
   }
   return pem;

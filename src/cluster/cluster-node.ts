@@ -525,7 +525,7 @@ async function adoptRules(redis: Redis, keys: ClusterKeys, mine: ClusterRules, l
     }
     rules = { historyLength: value.historyLength!, maxRoomsPerUser: value.maxRoomsPerUser! };
   } catch (err) {
-    throw new Error(`the rules in ${keys.rules} cannot be read (${(err as Error).message}): ${String(stored).slice(0, 80)}`);
+    throw new Error(`the rules in ${keys.rules} cannot be read (${(err as Error).message}): ${String(stored).slice(0, 80)}`, { cause: err });
   }
   if (rules.historyLength !== mine.historyLength || rules.maxRoomsPerUser !== mine.maxRoomsPerUser) {
     log.warn(
@@ -542,7 +542,7 @@ async function loadSnapshot(redis: Redis, keys: ClusterKeys): Promise<Snapshot> 
   try {
     return { id, state: decodeSnapshot(state) };
   } catch (err) {
-    throw new Error(`the snapshot in ${keys.snapshot} cannot be read: ${(err as Error).message}`);
+    throw new Error(`the snapshot in ${keys.snapshot} cannot be read: ${(err as Error).message}`, { cause: err });
   }
 }
 

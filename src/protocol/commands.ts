@@ -1,4 +1,4 @@
-import { ClientCommand, CommandType, ErrorEvent, errorEvent } from './frames';
+import { ClientCommand, CommandType, ErrorEvent } from './frames';
 import { cleanMessage } from './say';
 import { cleanText } from './sanitize';
 

@@ -8,7 +8,7 @@ import { MAX_NAME_LENGTH } from './limits';
 const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Letters, digits (any script), `_`, `-` and `.`: nothing invisible, nothing that spaces or joins. */
-const NAME_PATTERN = /^[\p{L}\p{N}_.\-]+$/u;
+const NAME_PATTERN = /^[\p{L}\p{N}_.-]+$/u;
 
 /**
  * Makes user text safe to relay: tabs become spaces, control and bidi characters are removed, and

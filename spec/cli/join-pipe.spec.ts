@@ -181,4 +181,21 @@ describe('chat join in a pipe (the real process)', () => {
     expect(await exitCode(join)).toBe(1);
     expect(join.stderr).toMatch(new RegExp(`^chat join: cannot connect to 127\\.0\\.0\\.1:${port}: [^\\n]+\\n$`));
   }, TEST_TIMEOUT_MS);
+
+  it('exits 1 after --answer-timeout-ms when the server takes the name and never answers', async () => {
+    const accepted: Socket[] = [];
+    helperServer = createServer((socket) => accepted.push(socket.on('error', () => {})));
+    await new Promise<void>((resolve) => helperServer!.listen(0, '127.0.0.1', resolve));
+    const port = (helperServer.address() as AddressInfo).port;
+    const join = runJoin(['--port', String(port), '--name', 'bot', '--answer-timeout-ms', '500']);
+    processes.push(join);
+    join.child.stdin!.end('hello\n');
+    try {
+      expect(await exitCode(join)).toBe(1);
+      expect(join.stderr).toBe(`chat join: cannot connect to 127.0.0.1:${port}: the server did not answer as a chat server within 0.5 s\n`);
+    } finally {
+      // A silent server keeps what it accepted open: close it, or the server never finishes closing.
+      for (const socket of accepted) socket.destroy();
+    }
+  }, TEST_TIMEOUT_MS);
 });

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { readCaFile } from '../client/certificate-file';
 import { ChatClient, ChatClientError, ChatClientOptions, createChatClient, isUntrustedCertificate } from '../client/chat-client';
 import { startChatUi } from '../client/chat-ui';
-import { runLineMode } from '../client/line-mode';
+import { FIRST_ANSWER_TIMEOUT_MS, runLineMode } from '../client/line-mode';
 import {
   DEFAULT_GOODBYE_WAIT_MS,
   DEFAULT_MAX_RECONNECT_DELAY_MS,
@@ -27,6 +27,7 @@ export function joinOptions(yargs: Argv) {
     .option('ca', { type: 'string', describe: "Trust this certificate (PEM): the server's own, or the CA that signed it; implies --tls" })
     .option('scrollback', { type: 'number', default: DEFAULT_SCROLLBACK_LINES, describe: 'Lines of chat kept for scrolling back', coerce: positiveInteger('--scrollback') })
     .option('goodbye-wait-ms', { type: 'number', default: DEFAULT_GOODBYE_WAIT_MS, describe: "How long quitting waits for the server's goodbye, in ms", coerce: positiveInteger('--goodbye-wait-ms') })
+    .option('answer-timeout-ms', { type: 'number', default: FIRST_ANSWER_TIMEOUT_MS, describe: 'Line mode: how long the server may leave the first name unanswered before chat join exits 1 (it is not a chat server), in ms', coerce: positiveInteger('--answer-timeout-ms') })
     .option('reconnect-delay-ms', { type: 'number', default: DEFAULT_RECONNECT_DELAY_MS, describe: 'First wait before reconnecting after the connection is lost, in ms (doubles each try)', coerce: positiveInteger('--reconnect-delay-ms') })
     .option('max-reconnect-delay-ms', { type: 'number', default: DEFAULT_MAX_RECONNECT_DELAY_MS, describe: 'Longest wait between reconnection attempts, in ms', coerce: positiveInteger('--max-reconnect-delay-ms') })
     .example('$0 join', 'Ask for the server and your name, then chat')
@@ -57,7 +58,7 @@ export async function join(args: JoinArgs): Promise<void> {
       process.stderr.write(`chat join: ${(err as Error).message}${hint ? `. ${hint}` : ''}\n`);
       process.exit(1);
     }
-    const code = await runLineMode({ client, input: process.stdin, output: process.stdout, errors: process.stderr, name: args.name });
+    const code = await runLineMode({ client, input: process.stdin, output: process.stdout, errors: process.stderr, name: args.name, answerTimeoutMs: args.answerTimeoutMs });
     await flush(process.stdout);
     process.exit(code);
   }

@@ -6,8 +6,8 @@
  */
 export { createChatServer } from './server/server';
 export type { ChatServer, ChatServerOptions, ServerStats } from './server/server';
-export { createLogger } from './server/logger';
-export type { Logger, LogLevel } from './server/logger';
+export { createLogger } from './support/logger';
+export type { Logger, LogLevel } from './support/logger';
 export { createChatClient, ChatClientError, isUntrustedCertificate } from './client/chat-client';
 export type {
   ChatClient,

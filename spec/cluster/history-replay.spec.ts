@@ -4,8 +4,8 @@ import { LOBBY } from '../../src/protocol/limits';
 import { recipients, RoomInput } from '../../src/room/events';
 import { reduceRoom } from '../../src/room/reducer';
 import { ConnId, DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } from '../../src/room/state';
-import { Logger } from '../../src/server/logger';
-import { SharedEncoding } from '../../src/server/shared-encoding';
+import { Logger } from '../../src/support/logger';
+import { SharedEncoding } from '../../src/protocol/shared-encoding';
 
 /** Messages replayed per room, as `--history` would set it. */
 const HISTORY = 3;

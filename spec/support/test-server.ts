@@ -1,5 +1,5 @@
 import { ChatServer, ChatServerOptions, createChatServer } from '../../src/server/server';
-import { createLogger } from '../../src/server/logger';
+import { createLogger } from '../../src/support/logger';
 import { LineClient } from './line-client';
 
 export interface TestServer {

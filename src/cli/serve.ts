@@ -31,7 +31,7 @@ import {
 } from '../protocol/limits';
 import { RedisUnavailableError } from '../cluster/cluster-node';
 import { cleanText } from '../protocol/sanitize';
-import { createLogger, LOG_LEVELS, LogLevel } from '../server/logger';
+import { createLogger, LOG_LEVELS, LogLevel } from '../support/logger';
 import { createChatServer } from '../server/server';
 import { effectiveMaxConnections, openFileLimit } from './fd-limit';
 import { keyPrefix, redisUrl, nonNegativeInteger, oneOf, shareOfOne, positiveInteger, positiveNumber, portNumber } from './validate';

@@ -13,8 +13,8 @@ import {
 import { RoomInput } from '../room/events';
 import { InputLog, LogEntry } from '../room/room';
 import { ConnId, initialRoomState, RoomState } from '../room/state';
-import { Logger, silentLogger } from '../server/logger';
-import { withDefaults } from '../server/with-defaults';
+import { Logger, silentLogger } from '../support/logger';
+import { withDefaults } from '../support/with-defaults';
 import { ClusterKeys, clusterKeys } from './cluster-keys';
 import { HistoryStore } from './history-replay';
 import { decodeLogEntry, encodeLogEntry } from './log-entry';

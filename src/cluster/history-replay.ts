@@ -2,8 +2,8 @@ import { errorEvent, MessageEvent } from '../protocol/frames';
 import { checkRoomName } from '../protocol/sanitize';
 import { Transition } from '../room/reducer';
 import { ConnId, RoomState } from '../room/state';
-import { Logger } from '../server/logger';
-import { SharedEncoding } from '../server/shared-encoding';
+import { Logger } from '../support/logger';
+import { SharedEncoding } from '../protocol/shared-encoding';
 
 /** Where a cluster keeps each room's last messages: outside every node, so they outlive all of them. */
 export interface HistoryStore {

@@ -11,10 +11,10 @@ import { ConnId } from '../room/state';
 import { describeConnId } from '../cluster/node-ids';
 import { CatchUp } from './catch-up';
 import { HeldInput, InputGate } from './input-gate';
-import { Logger } from './logger';
+import { Logger } from '../support/logger';
 import { TrafficCounters } from './metrics';
 import { SendQueue } from './send-queue';
-import { SharedEncoding, WireMode } from './shared-encoding';
+import { SharedEncoding, WireMode } from '../protocol/shared-encoding';
 import { TokenBucket } from '../protocol/token-bucket';
 import { WriteBatch } from './write-batch';
 

@@ -2,7 +2,7 @@ import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { LeaveReason } from '../protocol/frames';
-import { Logger } from './logger';
+import { Logger } from '../support/logger';
 
 /**
  * Plain counters of the server's traffic. Connections bump these integers on the hot path (a few

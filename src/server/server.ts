@@ -32,11 +32,11 @@ import { ConnId, DEFAULT_ROOM_CONFIG, initialRoomState, RoomConfig, RoomState } 
 import { Connection, ConnectionContext, ConnectionLimits } from './connection';
 import { InputGate } from './input-gate';
 import { WriteBatch } from './write-batch';
-import { Logger, silentLogger } from './logger';
+import { Logger, silentLogger } from '../support/logger';
 import { createMetricsRegistry, createTrafficCounters, serveMetrics, TrafficCounters } from './metrics';
 import { Server as HttpServer } from 'http';
-import { SharedEncoding } from './shared-encoding';
-import { withDefaults } from './with-defaults';
+import { SharedEncoding } from '../protocol/shared-encoding';
+import { withDefaults } from '../support/with-defaults';
 
 /** The defaults of every per-connection limit (see src/protocol/limits.ts for why each is what it is). */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {

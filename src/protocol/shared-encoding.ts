@@ -1,6 +1,6 @@
-import { ServerEvent } from '../protocol/frames';
-import { encodeJsonLine } from '../protocol/json-codec';
-import { encodeTextLine } from '../protocol/text-codec';
+import { ServerEvent } from './frames';
+import { encodeJsonLine } from './json-codec';
+import { encodeTextLine } from './text-codec';
 
 export type WireMode = 'text' | 'json';
 

@@ -172,8 +172,11 @@ describe('hardening: slow consumers, floods, timeouts, caps and hostile input', 
     await t.text('one');
     await t.text('two');
     const third = await t.open();
+    const address = `127.0.0.1:${third.socket.localPort}`;
     expect(await third.waitForLine((line) => line.includes('full'))).toBe('*** Error: the server is full (2 connections); try again later');
     await third.waitForClose();
+    // The log says who was turned away and why: a connection that never got a name leaves no other trace.
+    expect(t.logs.find((line) => line.includes(`refused ${address}`))).toMatch(/warn .*refused 127\.0\.0\.1:\d+: the server is full/);
   });
 
   it('caps connections per address (loopback too, when not exempt)', async () => {
